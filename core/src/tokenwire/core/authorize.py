@@ -1,0 +1,174 @@
+"""The front half of the authorization code flow: the authorization URL and its callback.
+
+``authorization_url`` makes the ``state``, the OpenID Connect ``nonce`` and the PKCE verifier
+(RFC 7636, S256) from a CSPRNG; the randomness source is an argument so that tests and exotic
+runtimes can supply their own. ``parse_callback`` checks ``state`` in constant time, honours the
+``iss`` parameter of RFC 9207, and turns ``error=`` callbacks into typed errors.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from urllib.parse import parse_qsl, urlsplit
+
+import msgspec
+
+from tokenwire.core._redact import REDACTED
+from tokenwire.core.errors import (
+    ConfigurationError,
+    IssuerMismatch,
+    OAuthError,
+    ProtocolError,
+    StateMismatch,
+    oauth_error,
+)
+from tokenwire.core.form import encode_form
+from tokenwire.core.grants import AuthorizationCode, scope_string
+from tokenwire.core.profile import Profile
+
+RandBytes = Callable[[int], bytes]
+
+_VERIFIER_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def new_code_verifier(randbytes: RandBytes = secrets.token_bytes, nbytes: int = 32) -> str:
+    """A PKCE code verifier: ``nbytes`` of CSPRNG output, base64url (43 chars for 32 bytes)."""
+    if not 32 <= nbytes <= 96:
+        raise ConfigurationError("a PKCE verifier needs 32 to 96 random bytes (43-128 chars)")
+    return _b64url(randbytes(nbytes))
+
+
+def code_challenge(verifier: str) -> str:
+    """The S256 challenge of ``verifier`` (RFC 7636 §4.2)."""
+    if not 43 <= len(verifier) <= 128 or not set(verifier) <= _VERIFIER_CHARS:
+        raise ConfigurationError("a PKCE verifier must be 43-128 unreserved characters")
+    return _b64url(hashlib.sha256(verifier.encode("ascii")).digest())
+
+
+class AuthorizationRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """What to send the user to, and what to keep until the callback comes back."""
+
+    url: str
+    state: str
+    redirect_uri: str
+    nonce: str | None = None
+    code_verifier: str | None = None
+
+    def grant(self, code: str) -> AuthorizationCode:
+        """The grant that trades ``code`` from this request's callback for a token."""
+        return AuthorizationCode(code, self.redirect_uri, self.code_verifier)
+
+    def __repr__(self) -> str:
+        verifier = None if self.code_verifier is None else REDACTED
+        return (
+            f"AuthorizationRequest(url={self.url!r}, state={REDACTED!r}, "
+            f"redirect_uri={self.redirect_uri!r}, nonce={self.nonce!r}, "
+            f"code_verifier={verifier!r})"
+        )
+
+    __str__ = __repr__
+
+
+def authorization_url(
+    profile: Profile,
+    client_id: str,
+    redirect_uri: str,
+    *,
+    scope: str | Sequence[str] | None = None,
+    pkce: bool = True,
+    nonce: bool = False,
+    extra: Sequence[tuple[str, str]] = (),
+    randbytes: RandBytes = secrets.token_bytes,
+) -> AuthorizationRequest:
+    """Build an authorization request (RFC 6749 §4.1.1): state, PKCE S256, optional nonce."""
+    if profile.authorization_url is None:
+        raise ConfigurationError(f"profile {profile.name!r} has no authorization endpoint")
+    state = _b64url(randbytes(24))
+    fields = [
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", redirect_uri),
+    ]
+    joined = scope_string(
+        list(scope) if scope is not None and not isinstance(scope, str) else scope
+    )
+    if joined:
+        fields.append(("scope", joined))
+    fields.append(("state", state))
+    nonce_value = _b64url(randbytes(24)) if nonce else None
+    if nonce_value:
+        fields.append(("nonce", nonce_value))
+    verifier = new_code_verifier(randbytes) if pkce else None
+    if verifier:
+        fields += [("code_challenge", code_challenge(verifier)), ("code_challenge_method", "S256")]
+    fields += extra
+    sep = "&" if urlsplit(profile.authorization_url).query else "?"
+    url = profile.authorization_url + sep + encode_form(fields).decode("ascii")
+    return AuthorizationRequest(
+        url=url, state=state, redirect_uri=redirect_uri, nonce=nonce_value, code_verifier=verifier
+    )
+
+
+class Callback(msgspec.Struct, frozen=True, kw_only=True):
+    """A successful authorization callback. ``repr`` hides the code."""
+
+    code: str
+    state: str
+    iss: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Callback(code={REDACTED!r}, state={REDACTED!r}, iss={self.iss!r})"
+
+    __str__ = __repr__
+
+
+def parse_callback(
+    callback: str | Mapping[str, str],
+    *,
+    expected_state: str,
+    issuer: str | None = None,
+) -> Callback:
+    """Check an authorization callback and return its code.
+
+    ``callback`` is the full redirect URL (query or fragment) or its parameters. The ``state`` is
+    compared in constant time. If the server sent ``iss`` it must equal ``issuer`` (RFC 9207 §2.4);
+    an ``error`` callback becomes the matching :class:`OAuthError` subclass.
+    """
+    params = _callback_params(callback)
+    iss = params.get("iss")
+    if iss is not None and issuer is not None and iss != issuer:
+        raise IssuerMismatch("authorization callback came from an unexpected issuer (RFC 9207)")
+    state = params.get("state")
+    if state is None or not hmac.compare_digest(state.encode(), expected_state.encode()):
+        raise StateMismatch("authorization callback state does not match the request's")
+    if "error" in params:
+        raise _callback_error(params)
+    code = params.get("code")
+    if not code:
+        raise ProtocolError("authorization callback has neither code nor error")
+    return Callback(code=code, state=state, iss=iss)
+
+
+def _callback_error(params: Mapping[str, str]) -> OAuthError:
+    return oauth_error(params["error"], params.get("error_description"), params.get("error_uri"))
+
+
+def _callback_params(callback: str | Mapping[str, str]) -> dict[str, str]:
+    if not isinstance(callback, str):
+        return dict(callback)
+    parts = urlsplit(callback)
+    raw = parts.query or parts.fragment if (parts.scheme or parts.netloc) else callback.lstrip("?#")
+    params: dict[str, str] = {}
+    for key, value in parse_qsl(raw, keep_blank_values=True):
+        if key in params:
+            raise ProtocolError(f"authorization callback repeats the parameter {key!r}")
+        params[key] = value
+    return params

@@ -1,0 +1,159 @@
+"""The token request as a sans-IO flow: one generator that sync and async drivers both run.
+
+``token_flow`` yields what it needs (:class:`Send` a request, :class:`Sleep` a while) and receives
+what happened (an :class:`HttpResponse`, a :class:`TransportFailure`, or ``None`` after a sleep).
+Every retry decision lives here, so no two drivers can disagree about when to retry:
+
+* 429 and 503 are the server saying "not now": retried for any grant, after ``Retry-After``
+  (seconds or an HTTP date, capped) or an exponential, jittered back-off;
+* 500, 502, 504, ``server_error`` and ``temporarily_unavailable`` may mean the request was
+  processed: retried only for grants that are safe to repeat (client_credentials);
+* a failed connect (nothing was sent) is retried for any grant; a failure after sending only for
+  repeatable grants, never for a refresh token that may have rotated or a single-use code;
+* every other OAuth error (``invalid_grant``, ``invalid_client``, ...) is final.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from email.utils import parsedate_to_datetime
+
+import msgspec
+
+from tokenwire.core.auth import ClientAuth
+from tokenwire.core.errors import (
+    ServerError,
+    TemporarilyUnavailable,
+    TokenwireError,
+    TransportError,
+)
+from tokenwire.core.grants import Grant
+from tokenwire.core.http import HttpRequest, HttpResponse
+from tokenwire.core.profile import Profile
+from tokenwire.core.request import prepare_token_request
+from tokenwire.core.response import parse_token_response
+from tokenwire.core.token import Token
+
+
+class Send(msgspec.Struct, frozen=True):
+    """Send this request; reply with the :class:`HttpResponse` or a :class:`TransportFailure`."""
+
+    request: HttpRequest
+
+
+class Sleep(msgspec.Struct, frozen=True):
+    """Wait this many seconds, then reply with ``None``."""
+
+    seconds: float
+
+
+class TransportFailure(msgspec.Struct, frozen=True):
+    """The transport raised ``error`` instead of answering (sent into the flow, not raised)."""
+
+    error: TransportError
+
+
+Step = Send | Sleep
+Reply = HttpResponse | TransportFailure | None
+TokenFlow = Generator[Step, Reply, Token]
+
+
+class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
+    """How hard a flow tries. ``max_attempts`` counts the first try."""
+
+    max_attempts: int = 3
+    base_delay: float = 0.25
+    max_delay: float = 5.0
+    #: A ``Retry-After`` longer than this is not waited for: the error is raised instead.
+    max_retry_after: float = 30.0
+
+
+DEFAULT_RETRY = RetryPolicy()
+_ALWAYS_RETRY = frozenset({429, 503})
+_RETRY_IF_REPEATABLE = frozenset({500, 502, 504})
+
+
+def token_flow(
+    profile: Profile,
+    client: ClientAuth,
+    grant: Grant,
+    *,
+    clock: Callable[[], float],
+    random: Callable[[], float],
+    retry: RetryPolicy = DEFAULT_RETRY,
+) -> TokenFlow:
+    """Request a token for ``grant`` with retries; returns the :class:`Token` or raises.
+
+    ``clock`` gives the wall-clock time in seconds (for ``expires_at`` and HTTP-date
+    ``Retry-After``); ``random`` gives a float in [0, 1) for back-off jitter.
+    """
+    request = prepare_token_request(profile, client, grant)
+    attempt = 0
+    while True:
+        attempt += 1
+        reply = yield Send(request)
+        if isinstance(reply, TransportFailure):
+            error = reply.error
+            if attempt >= retry.max_attempts or (error.sent and not grant.repeatable):
+                raise error
+            yield Sleep(backoff(attempt, retry, random))
+            continue
+        if not isinstance(reply, HttpResponse):
+            raise TypeError(f"token_flow expected an HttpResponse, got {type(reply).__name__}")
+        try:
+            return parse_token_response(profile, reply, received_at=clock())
+        except TokenwireError as exc:
+            delay = retry_delay(exc, reply, grant, attempt, retry, clock, random)
+            if delay is None:
+                raise
+        yield Sleep(delay)
+
+
+def retry_delay(
+    error: TokenwireError,
+    response: HttpResponse,
+    grant: Grant,
+    attempt: int,
+    retry: RetryPolicy,
+    clock: Callable[[], float],
+    random: Callable[[], float],
+) -> float | None:
+    """Seconds to wait before trying again after ``error``, or ``None`` for no retry."""
+    if attempt >= retry.max_attempts:
+        return None
+    status = response.status
+    if status in _ALWAYS_RETRY:
+        after = retry_after(response, clock)
+        if after is None:
+            return backoff(attempt, retry, random)
+        return after if after <= retry.max_retry_after else None
+    transient = status in _RETRY_IF_REPEATABLE or isinstance(
+        error, ServerError | TemporarilyUnavailable
+    )
+    if transient and grant.repeatable:
+        return backoff(attempt, retry, random)
+    return None
+
+
+def backoff(attempt: int, retry: RetryPolicy, random: Callable[[], float]) -> float:
+    """Exponential back-off with equal jitter: half fixed, half random."""
+    ceiling = min(retry.max_delay, retry.base_delay * 2.0 ** (attempt - 1))
+    return ceiling / 2 + ceiling / 2 * random()
+
+
+def retry_after(response: HttpResponse, clock: Callable[[], float]) -> float | None:
+    """The ``Retry-After`` delay in seconds (RFC 9110 §10.2.3), or ``None`` if absent or bad."""
+    value = response.header("retry-after")
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    delay: float = when.timestamp() - clock()
+    return max(0.0, delay)

@@ -1,0 +1,100 @@
+"""Grants: what the client trades at the token endpoint for a token.
+
+Each grant is a frozen struct that knows its ``grant_type`` and its own form fields, and whether a
+request carrying it is safe to send twice (the retry rules in :mod:`tokenwire.core.flow` ask).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import msgspec
+
+from tokenwire.core._redact import REDACTED
+from tokenwire.core.errors import ConfigurationError
+
+Fields = list[tuple[str, str]]
+
+
+class AuthorizationCode(msgspec.Struct, frozen=True):
+    """Trade an authorization code (RFC 6749 §4.1.3), with its PKCE verifier (RFC 7636)."""
+
+    grant_type: ClassVar[str] = "authorization_code"
+    #: A code is single-use: a second send after the first may have arrived is never safe.
+    repeatable: ClassVar[bool] = False
+
+    code: str
+    redirect_uri: str
+    code_verifier: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.code:
+            raise ConfigurationError("authorization code must not be empty")
+
+    def fields(self) -> Fields:
+        out = [("grant_type", "authorization_code"), ("code", self.code)]
+        out.append(("redirect_uri", self.redirect_uri))
+        if self.code_verifier is not None:
+            out.append(("code_verifier", self.code_verifier))
+        return out
+
+    def __repr__(self) -> str:
+        verifier = None if self.code_verifier is None else REDACTED
+        return (
+            f"AuthorizationCode(code={REDACTED!r}, redirect_uri={self.redirect_uri!r}, "
+            f"code_verifier={verifier!r})"
+        )
+
+    __str__ = __repr__
+
+
+class RefreshToken(msgspec.Struct, frozen=True):
+    """Trade a refresh token for a new access token (RFC 6749 §6)."""
+
+    grant_type: ClassVar[str] = "refresh_token"
+    #: The server may rotate the refresh token on receipt: a resend could burn it.
+    repeatable: ClassVar[bool] = False
+
+    refresh_token: str
+    scope: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.refresh_token:
+            raise ConfigurationError("refresh_token must not be empty")
+
+    def fields(self) -> Fields:
+        out = [("grant_type", "refresh_token"), ("refresh_token", self.refresh_token)]
+        if self.scope:
+            out.append(("scope", self.scope))
+        return out
+
+    def __repr__(self) -> str:
+        return f"RefreshToken(refresh_token={REDACTED!r}, scope={self.scope!r})"
+
+    __str__ = __repr__
+
+
+class ClientCredentials(msgspec.Struct, frozen=True):
+    """Get a token for the client itself (RFC 6749 §4.4)."""
+
+    grant_type: ClassVar[str] = "client_credentials"
+    #: Nothing is consumed by the request, so sending it twice is harmless.
+    repeatable: ClassVar[bool] = True
+
+    scope: str | None = None
+
+    def fields(self) -> Fields:
+        out = [("grant_type", "client_credentials")]
+        if self.scope:
+            out.append(("scope", self.scope))
+        return out
+
+
+Grant = AuthorizationCode | RefreshToken | ClientCredentials
+
+
+def scope_string(scope: str | tuple[str, ...] | list[str] | None) -> str | None:
+    """Join a scope given as a list into the space-delimited form of RFC 6749 §3.3."""
+    if scope is None:
+        return None
+    return scope if isinstance(scope, str) else " ".join(scope)

@@ -1,0 +1,64 @@
+"""HTTP request and response values exchanged between the sans-IO core and a transport.
+
+They are plain data: the core builds an :class:`HttpRequest`, a transport sends it and hands back an
+:class:`HttpResponse`. Headers are a tuple of ``(name, value)`` pairs rather than a dict so that
+order and repeated names survive, and are looked up case-insensitively (RFC 9110 §5.1).
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from tokenwire.core._redact import redact_headers
+
+Headers = tuple[tuple[str, str], ...]
+
+
+def header(headers: Headers, name: str) -> str | None:
+    """Return the first value of header ``name`` (case-insensitive), or ``None``."""
+    lname = name.lower()
+    for key, value in headers:
+        if key.lower() == lname:
+            return value
+    return None
+
+
+class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """A request the core wants sent; a transport must send exactly this."""
+
+    method: str
+    url: str
+    headers: Headers
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return header(self.headers, name)
+
+    def __repr__(self) -> str:
+        # The body carries secrets (client_secret, codes, refresh tokens) and so may the
+        # Authorization header; neither is ever shown.
+        return (
+            f"HttpRequest(method={self.method!r}, url={self.url!r}, "
+            f"headers={redact_headers(self.headers)!r}, body=<{len(self.body)} bytes>)"
+        )
+
+    __str__ = __repr__
+
+
+class HttpResponse(msgspec.Struct, frozen=True, kw_only=True):
+    """What came back from the server, as bytes; parsing is the core's job."""
+
+    status: int
+    headers: Headers = ()
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return header(self.headers, name)
+
+    def __repr__(self) -> str:
+        return (
+            f"HttpResponse(status={self.status!r}, "
+            f"headers={redact_headers(self.headers)!r}, body=<{len(self.body)} bytes>)"
+        )
+
+    __str__ = __repr__

@@ -1,0 +1,38 @@
+"""Build the exact HTTP request for a token-endpoint call (RFC 6749 §3.2, §4.1.3, §4.4, §6)."""
+
+from __future__ import annotations
+
+from tokenwire.core.auth import ClientAuth, basic_authorization
+from tokenwire.core.form import encode_form
+from tokenwire.core.grants import Grant
+from tokenwire.core.http import Headers, HttpRequest
+from tokenwire.core.profile import Profile
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+_BASE_HEADERS: Headers = (("Content-Type", FORM_CONTENT_TYPE), ("Accept", "application/json"))
+
+
+def prepare_token_request(profile: Profile, client: ClientAuth, grant: Grant) -> HttpRequest:
+    """Build the token request for ``grant``, authenticated as ``client`` says.
+
+    Form fields come in the order the providers' documents show them: client credentials
+    first, then the grant's own fields, then the profile's extra parameters.
+    """
+    headers = _BASE_HEADERS
+    fields: list[tuple[str, str]]
+    if client.method == "client_secret_post":
+        fields = [("client_id", client.client_id), ("client_secret", client.client_secret or "")]
+    elif client.method == "client_secret_basic":
+        fields = []
+        value = basic_authorization(
+            client.client_id, client.client_secret or "", urlencode=profile.basic_auth_urlencode
+        )
+        headers = (*headers, ("Authorization", value))
+    else:
+        fields = [("client_id", client.client_id)]
+    fields += grant.fields()
+    if profile.extra_token_params:
+        fields += profile.extra_token_params
+    return HttpRequest(
+        method="POST", url=profile.token_url, headers=headers, body=encode_form(fields)
+    )

@@ -1,0 +1,162 @@
+"""Parse a token-endpoint response into a :class:`Token` or a typed error (RFC 6749 §5.1, §5.2).
+
+The rule: accept what is unambiguous, reject what is not. ``expires_in`` as a digit string,
+``token_type`` in any case and ``scope`` as a list are unambiguous; a body that is not a JSON
+object, a missing ``access_token`` or a negative lifetime are not. A JSON body with an ``error``
+member is an OAuth error whatever the status, because some providers answer errors with 200.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from tokenwire.core._redact import describe_json, scrub
+from tokenwire.core.errors import InvalidClient, ProtocolError, oauth_error
+from tokenwire.core.http import HttpResponse
+from tokenwire.core.profile import Profile
+from tokenwire.core.token import Token
+
+_decode = msgspec.json.Decoder().decode
+_NAMED = frozenset(
+    {"access_token", "token_type", "expires_in", "refresh_token", "scope", "id_token"}
+)
+
+
+def parse_token_response(profile: Profile, response: HttpResponse, *, received_at: float) -> Token:
+    """Turn ``response`` into a :class:`Token`, or raise the matching :class:`TokenwireError`.
+
+    ``received_at`` is when the response arrived, in the caller's clock; ``Token.expires_at`` is
+    computed from it.
+    """
+    data = decode_json_body(profile, response)
+    if "error" in data:
+        raise error_from_json(data, response.status)
+    if response.status != 200:
+        raise ProtocolError(
+            "token endpoint answered a non-200 status without an OAuth error",
+            status=response.status,
+            excerpt=describe_json(data),
+        )
+    return token_from_json(profile, data, status=response.status, received_at=received_at)
+
+
+def decode_json_body(profile: Profile, response: HttpResponse) -> dict[str, Any]:
+    """Decode the body as a JSON object, mapping every failure to a typed error."""
+    body = response.body
+    status = response.status
+    if not body.strip():
+        if status == 401 and profile.bodiless_401_is_invalid_client:
+            raise InvalidClient("invalid_client", "401 with no body", status=401)
+        raise ProtocolError("token endpoint answered with an empty body", status=status)
+    try:
+        data = _decode(body)
+    except msgspec.DecodeError:
+        ctype = response.header("content-type") or "no content type"
+        excerpt = scrub(body.decode("utf-8", "replace"))
+        raise ProtocolError(
+            f"token endpoint answered with a body that is not JSON ({scrub(ctype, 60)})",
+            status=status,
+            excerpt=excerpt,
+        ) from None
+    if not isinstance(data, dict):
+        raise ProtocolError(
+            "token endpoint answered JSON that is not an object",
+            status=status,
+            excerpt=describe_json(data),
+        )
+    return data
+
+
+def error_from_json(data: dict[str, Any], status: int) -> Exception:
+    """Build the typed error for an RFC 6749 §5.2 error body."""
+    error = data["error"]
+    if not isinstance(error, str) or not error:
+        return ProtocolError(
+            "error member is not a non-empty string", status=status, excerpt=describe_json(data)
+        )
+    description = data.get("error_description")
+    uri = data.get("error_uri")
+    return oauth_error(
+        error,
+        description if isinstance(description, str) else None,
+        uri if isinstance(uri, str) else None,
+        status=status,
+    )
+
+
+def token_from_json(
+    profile: Profile, data: dict[str, Any], *, status: int, received_at: float
+) -> Token:
+    """Validate the members of a success body and build the :class:`Token`."""
+
+    def bad(what: str) -> ProtocolError:
+        return ProtocolError(
+            f"token response rejected: {what}", status=status, excerpt=describe_json(data)
+        )
+
+    access_token = data.get("access_token")
+    if not isinstance(access_token, str) or not access_token:
+        raise bad("access_token is missing or not a non-empty string")
+
+    token_type = data.get("token_type")
+    if token_type is None:
+        if profile.require_token_type:
+            raise bad("token_type is missing")
+        token_type = "Bearer"
+    elif not isinstance(token_type, str) or not token_type:
+        raise bad("token_type is not a non-empty string")
+    elif token_type.lower() == "bearer":
+        token_type = "Bearer"
+
+    expires_in = data.get("expires_in")
+    if expires_in is not None:
+        expires_in = _lifetime(expires_in, profile)
+        if expires_in is None:
+            raise bad("expires_in is not a non-negative integer number of seconds")
+
+    refresh_token = data.get("refresh_token")
+    if refresh_token is not None and not isinstance(refresh_token, str):
+        raise bad("refresh_token is not a string")
+    id_token = data.get("id_token")
+    if id_token is not None and not isinstance(id_token, str):
+        raise bad("id_token is not a string")
+
+    scope = data.get("scope")
+    if scope is not None and not isinstance(scope, str):
+        if (
+            profile.allow_scope_list
+            and isinstance(scope, list)
+            and all(isinstance(s, str) for s in scope)
+        ):
+            scope = " ".join(scope)
+        else:
+            raise bad("scope is neither a string nor a list of strings")
+
+    extra = {} if data.keys() <= _NAMED else {k: v for k, v in data.items() if k not in _NAMED}
+    return Token(
+        access_token=access_token,
+        token_type=token_type,
+        expires_in=expires_in,
+        refresh_token=refresh_token or None,
+        scope=scope,
+        id_token=id_token or None,
+        expires_at=None if expires_in is None else received_at + expires_in,
+        received_at=received_at,
+        extra=extra,
+    )
+
+
+def _lifetime(value: object, profile: Profile) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and value >= 0 else None
+    if isinstance(value, str) and profile.allow_string_expires_in:
+        stripped = value.strip()
+        if stripped.isascii() and stripped.isdigit():
+            return int(stripped)
+    return None

@@ -1,0 +1,74 @@
+"""The token a token endpoint hands out, and when to renew it.
+
+Expiry is computed from the moment the response was received (passed in: the core reads no
+clock). The refresh leeway scales with the lifetime, because a fixed five minutes would make the
+299-second tokens of Tencent CIAM always "expired", and is capped so that long-lived tokens are not
+renewed needlessly early.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from tokenwire.core._redact import REDACTED
+
+#: Fraction of a token's lifetime kept in reserve before it is renewed.
+LEEWAY_FRACTION = 0.1
+#: The reserve never exceeds this many seconds.
+LEEWAY_CAP = 300.0
+
+
+def leeway(lifetime: float, *, fraction: float = LEEWAY_FRACTION, cap: float = LEEWAY_CAP) -> float:
+    """Seconds before expiry at which a token of ``lifetime`` seconds is due for renewal."""
+    return min(cap, max(0.0, lifetime * fraction))
+
+
+class Token(msgspec.Struct, frozen=True, kw_only=True):
+    """A successful token response (RFC 6749 §5.1). ``repr`` shows no token value."""
+
+    access_token: str
+    token_type: str
+    expires_in: int | None = None
+    refresh_token: str | None = None
+    scope: str | None = None
+    id_token: str | None = None
+    #: ``received_at + expires_in`` in the caller's clock (seconds); ``None`` if no expires_in.
+    expires_at: float | None = None
+    #: When the response was received, in the caller's clock.
+    received_at: float | None = None
+    #: Members the RFC does not name, as sent.
+    extra: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return tuple(self.scope.split()) if self.scope else ()
+
+    def refresh_due_at(self) -> float | None:
+        """The time at which this token should be renewed, or ``None`` if never by the clock."""
+        if self.expires_at is None or self.expires_in is None:
+            return None
+        return self.expires_at - leeway(self.expires_in)
+
+    def is_fresh(self, now: float) -> bool:
+        """True while the token may be handed out without renewal at time ``now``."""
+        due = self.refresh_due_at()
+        return due is None or now < due
+
+    def is_expired(self, now: float) -> bool:
+        """True once the token's lifetime has fully passed at time ``now``."""
+        return self.expires_at is not None and now >= self.expires_at
+
+    def __repr__(self) -> str:
+        def hide(value: str | None) -> str | None:
+            return None if value is None else REDACTED
+
+        return (
+            f"Token(access_token={REDACTED!r}, token_type={self.token_type!r}, "
+            f"expires_in={self.expires_in!r}, refresh_token={hide(self.refresh_token)!r}, "
+            f"scope={self.scope!r}, id_token={hide(self.id_token)!r}, "
+            f"expires_at={self.expires_at!r}, extra=<{len(self.extra)} members>)"
+        )
+
+    __str__ = __repr__
