@@ -1,5 +1,5 @@
-from tokenwire.core import ClientAuth, RefreshToken, prepare_token_request
 from tokenwire.adapters.profiles import tencent_ciam
+from tokenwire.core import ClientAuth, RefreshToken, prepare_token_request
 
 
 def test_refresh_request_matches_seed_body() -> None:
