@@ -45,7 +45,13 @@ from tokenwire.core.flow import (
     token_flow,
 )
 from tokenwire.core.form import decode_form, encode_form
-from tokenwire.core.grants import AuthorizationCode, ClientCredentials, Grant, RefreshToken
+from tokenwire.core.grants import (
+    AuthorizationCode,
+    ClientCredentials,
+    ExtensionGrant,
+    Grant,
+    RefreshToken,
+)
 from tokenwire.core.http import HttpRequest, HttpResponse, header
 from tokenwire.core.profile import Profile
 from tokenwire.core.request import prepare_token_request
@@ -61,6 +67,7 @@ __all__ = [
     "ClientAuth",
     "ClientCredentials",
     "ConfigurationError",
+    "ExtensionGrant",
     "Grant",
     "HttpRequest",
     "HttpResponse",

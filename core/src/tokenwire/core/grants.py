@@ -90,7 +90,34 @@ class ClientCredentials(msgspec.Struct, frozen=True):
         return out
 
 
-Grant = AuthorizationCode | RefreshToken | ClientCredentials
+class ExtensionGrant(msgspec.Struct, frozen=True):
+    """Any other grant type (RFC 6749 §4.5): ``grant_type`` plus its own parameters.
+
+    Also how a conformance probe sends a deliberately unknown grant type. Not repeatable unless
+    the caller says so, because tokenwire cannot know what the server consumes.
+    """
+
+    grant_type: str
+    params: tuple[tuple[str, str], ...] = ()
+    repeatable: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.grant_type:
+            raise ConfigurationError("grant_type must not be empty")
+        if any(name in ("grant_type", "client_secret") for name, _ in self.params):
+            raise ConfigurationError("params must not repeat grant_type or carry client_secret")
+
+    def fields(self) -> Fields:
+        return [("grant_type", self.grant_type), *self.params]
+
+    def __repr__(self) -> str:
+        names = [name for name, _ in self.params]
+        return f"ExtensionGrant(grant_type={self.grant_type!r}, params=<{names!r}>)"
+
+    __str__ = __repr__
+
+
+Grant = AuthorizationCode | RefreshToken | ClientCredentials | ExtensionGrant
 
 
 def scope_string(scope: str | tuple[str, ...] | list[str] | None) -> str | None:
