@@ -1,0 +1,78 @@
+"""The reference provider's state: clients, codes, refresh tokens and a request counter.
+
+The HTTP server answers each connection on its own thread, so every read-modify-write happens
+under one lock. Codes and rotated refresh tokens are *taken* (looked up and removed in one step),
+so two concurrent uses of the same one cannot both succeed: tests of single-flight refresh rely on
+the provider noticing a refresh token used twice.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from tokenwire.conformance.reference.clients import RegisteredClient
+from tokenwire.conformance.reference.models import IssuedCode, IssuedRefreshToken
+
+
+class Store:
+    """Thread-safe in-memory state of one reference provider."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._clients: dict[str, RegisteredClient] = {}
+        self._codes: dict[str, IssuedCode] = {}
+        self._refresh_tokens: dict[str, IssuedRefreshToken] = {}
+        self._token_requests = 0
+
+    # --- clients ------------------------------------------------------------------------------
+    def add_client(self, client: RegisteredClient) -> None:
+        with self._lock:
+            self._clients[client.client_id] = client
+
+    def client(self, client_id: str) -> RegisteredClient | None:
+        with self._lock:
+            return self._clients.get(client_id)
+
+    # --- authorization codes ------------------------------------------------------------------
+    def save_code(self, code: IssuedCode) -> None:
+        with self._lock:
+            self._codes[code.code] = code
+
+    def take_code(self, code: str, client_id: str) -> IssuedCode | None:
+        """Remove ``code`` and return it if it is live and was issued to ``client_id``.
+
+        A code is spent by any attempt to use it, successful or not (RFC 6749 §4.1.2: use once).
+        """
+        with self._lock:
+            issued = self._codes.pop(code, None)
+        if issued is None or issued.client_id != client_id or time.monotonic() > issued.expires_at:
+            return None
+        return issued
+
+    # --- refresh tokens -----------------------------------------------------------------------
+    def save_refresh_token(self, token: IssuedRefreshToken) -> None:
+        with self._lock:
+            self._refresh_tokens[token.refresh_token] = token
+
+    def claim_refresh_token(
+        self, refresh_token: str, client_id: str, *, consume: bool
+    ) -> IssuedRefreshToken | None:
+        """The record of ``refresh_token`` if issued to ``client_id``; removed if ``consume``."""
+        with self._lock:
+            issued = self._refresh_tokens.get(refresh_token)
+            if issued is None or issued.client_id != client_id:
+                return None
+            if consume:
+                del self._refresh_tokens[refresh_token]
+            return issued
+
+    # --- observability ------------------------------------------------------------------------
+    def count_token_request(self) -> None:
+        with self._lock:
+            self._token_requests += 1
+
+    @property
+    def token_requests(self) -> int:
+        with self._lock:
+            return self._token_requests
