@@ -1,0 +1,225 @@
+"""RedisStore: many machines sharing tokens through one Redis, on redis-py.
+
+Layout, under ``prefix`` (default ``tokenwire:``):
+
+* ``{prefix}token:{key}``: a hash with ``v`` (the version) and ``t`` (the token, msgspec JSON).
+  Compare-and-set is one Lua script (run by EVALSHA through ``register_script``) that checks
+  ``v``, writes both fields and sets the key's expiry, so no reader sees a token with the wrong
+  version and no two writers both win.
+* ``{prefix}lease:{key}``: the refresher lease, ``SET NX PX`` holding the owner id. Redis owns the
+  lease clock (``PX``), so a holder that dies is replaced when the key expires. Release is a Lua
+  script that deletes the key only if it still holds the caller's owner id: a refresher whose
+  lease expired cannot release its successor's lease, and its late compare-and-set fails because
+  the successor's write moved the version on (fencing).
+
+Expiry of stored tokens: a token without a refresh token is useless once its access token
+expires, so it lives until ``expires_at`` plus :data:`EXPIRY_GRACE`. A token with a refresh token
+must outlive its access token (an access-token TTL would throw the refresh token away): it lives
+``refresh_ttl`` seconds after its last write if given (never less than its access token), else
+forever. ``expires_at`` is wall-clock epoch seconds, compared with this machine's ``time.time``.
+
+redis-py is an optional dependency: importing this module does not import it; constructing a
+:class:`RedisStore` does.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from tokenwire.adapters.stores.base import (
+    Lease,
+    StoredToken,
+    StoreError,
+    check_key,
+    check_ttl,
+    check_version,
+    decode_token,
+    encode_token,
+    new_owner,
+    store_errors,
+)
+from tokenwire.core import ConfigurationError, Token
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    import redis
+
+#: Seconds a token without a refresh token is kept after its access token expired.
+EXPIRY_GRACE = 60.0
+
+#: Socket timeouts for a client built from a URL (``?socket_timeout=`` in the URL overrides).
+DEFAULT_SOCKET_TIMEOUT = 5.0
+
+# KEYS[1] token hash; ARGV[1] expected version ('' = nothing stored), ARGV[2] token JSON,
+# ARGV[3] expiry in ms (0 = none). Returns the new version, or nil if the version moved.
+_CAS_SCRIPT = """
+local current = redis.call('HGET', KEYS[1], 'v')
+if ARGV[1] == '' then
+  if current then return false end
+elseif (not current) or tonumber(current) ~= tonumber(ARGV[1]) then
+  return false
+end
+local version = 1
+if current then version = tonumber(current) + 1 end
+redis.call('HSET', KEYS[1], 'v', version, 't', ARGV[2])
+local ttl = tonumber(ARGV[3])
+if ttl > 0 then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+else
+  redis.call('PERSIST', KEYS[1])
+end
+return version
+"""
+
+# KEYS[1] lease key; ARGV[1] owner id. Deletes the lease only if the owner still holds it.
+_RELEASE_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+class RedisStore:
+    """Token store in Redis at ``url`` (or on a ready ``client``, which the store won't close)."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        prefix: str = "tokenwire:",
+        refresh_ttl: float | None = None,
+        client: redis.Redis | None = None,
+    ) -> None:
+        try:
+            import redis  # noqa: PLC0415 (optional dependency, imported on first use)
+        except ImportError as exc:
+            raise ConfigurationError(
+                "RedisStore needs redis-py: install tokenwire-adapters[redis]"
+            ) from exc
+        if not isinstance(prefix, str):
+            raise ConfigurationError("prefix must be a string")
+        self._prefix = prefix
+        self._refresh_ttl = None if refresh_ttl is None else check_ttl(refresh_ttl, "refresh_ttl")
+        self._errors: tuple[type[BaseException], ...] = (redis.RedisError,)
+        self._closed = False
+        if client is None:
+            if not url or not isinstance(url, str):
+                raise ConfigurationError("RedisStore needs a redis:// URL or a client")
+            self._where = _redact_url(url)
+            try:
+                client = redis.Redis.from_url(
+                    url,
+                    socket_timeout=DEFAULT_SOCKET_TIMEOUT,
+                    socket_connect_timeout=DEFAULT_SOCKET_TIMEOUT,
+                )
+            except ValueError as exc:
+                raise ConfigurationError(f"not a usable Redis URL: {self._where}") from exc
+            self._owns_client = True
+        else:
+            self._where = f"<{type(client).__name__}>"
+            self._owns_client = False
+        self._client: redis.Redis = client
+        self._cas = client.register_script(_CAS_SCRIPT)
+        self._release = client.register_script(_RELEASE_SCRIPT)
+
+    def _token_key(self, key: str) -> str:
+        return f"{self._prefix}token:{check_key(key)}"
+
+    def _lease_key(self, key: str) -> str:
+        return f"{self._prefix}lease:{check_key(key)}"
+
+    def _calling(self, operation: str) -> AbstractContextManager[None]:
+        if self._closed:
+            raise StoreError(f"redis store: {operation} on a closed store")
+        return store_errors("redis", operation, *self._errors)
+
+    def get(self, key: str) -> StoredToken | None:
+        name = self._token_key(key)
+        with self._calling("get"):
+            reply: Any = self._client.hmget(name, ["v", "t"])
+        version, data = reply
+        if version is None and data is None:
+            return None
+        try:
+            number = int(version)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not isinstance(data, bytes | str):
+            raise StoreError("redis store: stored token hash is corrupt")
+        return StoredToken(token=decode_token(data, key), version=number)
+
+    def compare_and_set(
+        self, key: str, expected_version: int | None, token: Token
+    ) -> StoredToken | None:
+        name = self._token_key(key)
+        check_version(expected_version)
+        data = encode_token(token)
+        expected = "" if expected_version is None else str(expected_version)
+        with self._calling("compare_and_set"):
+            version: Any = self._cas(keys=[name], args=[expected, data, self._ttl_ms(token)])
+        if version is None:
+            return None
+        return StoredToken(token=token, version=int(version))
+
+    def _ttl_ms(self, token: Token) -> int:
+        """Milliseconds the stored token should live, 0 for no expiry (see module docstring)."""
+        access: float | None = None
+        if token.expires_at is not None:
+            access = max(0.0, token.expires_at - time.time()) + EXPIRY_GRACE
+        if token.refresh_token is None:
+            seconds = access
+        elif self._refresh_ttl is None:
+            seconds = None
+        else:
+            seconds = self._refresh_ttl if access is None else max(self._refresh_ttl, access)
+        return 0 if seconds is None else max(1, math.ceil(seconds * 1000))
+
+    def acquire_lease(self, key: str, ttl: float) -> Lease | None:
+        name = self._lease_key(key)
+        ttl = check_ttl(ttl)
+        owner = new_owner()
+        expires_at = time.time() + ttl
+        with self._calling("acquire_lease"):
+            won: Any = self._client.set(name, owner, nx=True, px=max(1, math.ceil(ttl * 1000)))
+        return Lease(key=key, owner=owner, expires_at=expires_at) if won else None
+
+    def release_lease(self, lease: Lease) -> bool:
+        name = self._lease_key(lease.key)
+        with self._calling("release_lease"):
+            deleted: Any = self._release(keys=[name], args=[lease.owner])
+        return bool(deleted)
+
+    def delete(self, key: str) -> None:
+        name = self._token_key(key)
+        with self._calling("delete"):
+            self._client.delete(name)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_client:
+            with store_errors("redis", "close", *self._errors):
+                self._client.close()
+
+    def __repr__(self) -> str:
+        return f"RedisStore({self._where}, prefix={self._prefix!r})"
+
+
+def _redact_url(url: str) -> str:
+    """``url`` without credentials or query (a password may sit in either)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:
+        return "<unparsable URL>"
+    userinfo = "<redacted>@" if parts.username or parts.password else ""
+    if ":" in host:
+        host = f"[{host}]"
+    return urlunsplit((parts.scheme, f"{userinfo}{host}{port}", parts.path, "", ""))
