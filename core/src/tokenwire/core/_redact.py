@@ -7,7 +7,9 @@ code or verifier can only leak if this module is wrong.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+
+import msgspec
 
 REDACTED = "<redacted>"
 
@@ -33,9 +35,15 @@ SECRET_FIELDS = frozenset(
     }
 )
 
-# A run that looks like a credential: long, and only of token-ish characters. Anything shown from a
-# server's body (an HTML error page, say) has such runs replaced.
-_TOKENISH = re.compile(r"[A-Za-z0-9._~+/=\-]{16,}")
+# A run of token-ish characters (base64, base64url, JWT, percent-encoding) at least 12 long may be
+# a credential: anything shown from a server's body (an HTML error page, say) has such runs
+# replaced. Runs shaped like words joined by ``_ - . / =`` ("unsupported_grant_type",
+# "Authorization", "charset=utf-8") are kept, so that error codes and pages stay readable; random
+# tokens of that length virtually always put a digit or an inner capital next to a letter.
+_TOKENISH = re.compile(r"[A-Za-z0-9._~+/=%\-]{12,}")
+_TOKENISH_TAIL = re.compile(r"[A-Za-z0-9._~+/=%\-]+\Z")
+_WORD = r"(?:[A-Z]?[a-z]+|[A-Z]+)"
+_WORDS = re.compile(rf"/{{0,2}}{_WORD}(?:[_\-./=](?:{_WORD}|[0-9]{{1,4}}))*/?")
 
 EXCERPT_LIMIT = 160
 
@@ -46,15 +54,62 @@ def redact_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str],
     )
 
 
+def _redact_run(match: re.Match[str]) -> str:
+    run = match.group()
+    return run if _WORDS.fullmatch(run) else REDACTED
+
+
 def scrub(text: str, limit: int = EXCERPT_LIMIT) -> str:
     """Return a short excerpt of ``text`` with token-like runs and control characters removed."""
     cut = text[: limit * 4]
-    cut = _TOKENISH.sub(REDACTED, cut)
+    if len(cut) < len(text):
+        # The cut may have split a credential: redact its head whatever its length.
+        cut = _TOKENISH_TAIL.sub(REDACTED, cut)
+    cut = _TOKENISH.sub(_redact_run, cut)
     cut = "".join(ch if ch.isprintable() else " " for ch in cut)
     cut = " ".join(cut.split())
     if len(cut) > limit:
         cut = cut[: limit - 1] + "…"
     return cut
+
+
+class Shown:
+    """A value a redacted repr shows as it is, unquoted: ``<12 bytes>``, ``<3 members>``."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def hidden(value: str | None) -> str | None:
+    """``None`` stays ``None`` (it says "absent"); any other value becomes :data:`REDACTED`."""
+    return None if value is None else REDACTED
+
+
+class RedactedStruct(msgspec.Struct, frozen=True):
+    """Base of the structs that hold a secret: every printer goes through :meth:`_shown`.
+
+    ``repr`` and ``str`` are built from it, and so is ``__rich_repr__``: msgspec gives every struct
+    a ``__rich_repr__`` yielding each field as it is, so ``rich`` (and anything else speaking its
+    protocol) would print the secret fields that ``repr`` hides.
+    """
+
+    def _shown(self) -> Iterator[tuple[str, object]]:
+        """The ``(name, value)`` pairs a printer may show, secrets already replaced."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={value!r}" for name, value in self._shown())
+        return f"{type(self).__name__}({inner})"
+
+    __str__ = __repr__
+
+    def __rich_repr__(self) -> list[tuple[str, object]]:
+        return list(self._shown())
 
 
 def describe_json(obj: object) -> str:

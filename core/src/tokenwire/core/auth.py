@@ -7,11 +7,10 @@ header (``client_secret_basic``), or nowhere but ``client_id`` (``none``, public
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from typing import Literal
 
-import msgspec
-
-from tokenwire.core._redact import REDACTED
+from tokenwire.core._redact import RedactedStruct, hidden
 from tokenwire.core.errors import ConfigurationError
 from tokenwire.core.form import form_escape
 
@@ -19,7 +18,7 @@ AuthMethod = Literal["client_secret_post", "client_secret_basic", "none"]
 AUTH_METHODS: tuple[str, ...] = ("client_secret_post", "client_secret_basic", "none")
 
 
-class ClientAuth(msgspec.Struct, frozen=True):
+class ClientAuth(RedactedStruct, frozen=True):
     """A client's identity and how it proves it. ``repr`` never shows the secret."""
 
     client_id: str
@@ -41,14 +40,10 @@ class ClientAuth(msgspec.Struct, frozen=True):
                 "method 'none' sends no secret; drop client_secret or pick another method"
             )
 
-    def __repr__(self) -> str:
-        secret = None if self.client_secret is None else REDACTED
-        return (
-            f"ClientAuth(client_id={self.client_id!r}, client_secret={secret!r}, "
-            f"method={self.method!r})"
-        )
-
-    __str__ = __repr__
+    def _shown(self) -> Iterator[tuple[str, object]]:
+        yield "client_id", self.client_id
+        yield "client_secret", hidden(self.client_secret)
+        yield "method", self.method
 
 
 def basic_authorization(client_id: str, client_secret: str, *, urlencode: bool = True) -> str:
@@ -61,5 +56,10 @@ def basic_authorization(client_id: str, client_secret: str, *, urlencode: bool =
         client_id, client_secret = form_escape(client_id), form_escape(client_secret)
     elif ":" in client_id:
         raise ConfigurationError("a client_id with ':' cannot be sent in Basic auth unencoded")
-    raw = f"{client_id}:{client_secret}".encode()
+    try:
+        raw = f"{client_id}:{client_secret}".encode()
+    except UnicodeEncodeError:  # a lone surrogate, only reachable with urlencode=False
+        raw = None
+    if raw is None:  # raised outside the handler, whose error holds the secret
+        raise ConfigurationError("client_id or client_secret is not valid Unicode text")
     return "Basic " + base64.b64encode(raw).decode("ascii")

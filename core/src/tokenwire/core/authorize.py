@@ -12,12 +12,10 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, urlsplit
 
-import msgspec
-
-from tokenwire.core._redact import REDACTED
+from tokenwire.core._redact import REDACTED, RedactedStruct, hidden, scrub
 from tokenwire.core.errors import (
     ConfigurationError,
     IssuerMismatch,
@@ -53,7 +51,7 @@ def code_challenge(verifier: str) -> str:
     return _b64url(hashlib.sha256(verifier.encode("ascii")).digest())
 
 
-class AuthorizationRequest(msgspec.Struct, frozen=True, kw_only=True):
+class AuthorizationRequest(RedactedStruct, frozen=True, kw_only=True):
     """What to send the user to, and what to keep until the callback comes back."""
 
     url: str
@@ -66,15 +64,12 @@ class AuthorizationRequest(msgspec.Struct, frozen=True, kw_only=True):
         """The grant that trades ``code`` from this request's callback for a token."""
         return AuthorizationCode(code, self.redirect_uri, self.code_verifier)
 
-    def __repr__(self) -> str:
-        verifier = None if self.code_verifier is None else REDACTED
-        return (
-            f"AuthorizationRequest(url={self.url!r}, state={REDACTED!r}, "
-            f"redirect_uri={self.redirect_uri!r}, nonce={self.nonce!r}, "
-            f"code_verifier={verifier!r})"
-        )
-
-    __str__ = __repr__
+    def _shown(self) -> Iterator[tuple[str, object]]:
+        yield "url", self.url
+        yield "state", REDACTED
+        yield "redirect_uri", self.redirect_uri
+        yield "nonce", self.nonce
+        yield "code_verifier", hidden(self.code_verifier)
 
 
 def authorization_url(
@@ -117,17 +112,17 @@ def authorization_url(
     )
 
 
-class Callback(msgspec.Struct, frozen=True, kw_only=True):
+class Callback(RedactedStruct, frozen=True, kw_only=True):
     """A successful authorization callback. ``repr`` hides the code."""
 
     code: str
     state: str
     iss: str | None = None
 
-    def __repr__(self) -> str:
-        return f"Callback(code={REDACTED!r}, state={REDACTED!r}, iss={self.iss!r})"
-
-    __str__ = __repr__
+    def _shown(self) -> Iterator[tuple[str, object]]:
+        yield "code", REDACTED
+        yield "state", REDACTED
+        yield "iss", self.iss
 
 
 def parse_callback(
@@ -165,10 +160,20 @@ def _callback_params(callback: str | Mapping[str, str]) -> dict[str, str]:
     if not isinstance(callback, str):
         return dict(callback)
     parts = urlsplit(callback)
-    raw = parts.query or parts.fragment if (parts.scheme or parts.netloc) else callback.lstrip("?#")
+    raws: tuple[str, ...]
+    if parts.scheme or parts.netloc or callback.startswith("/"):
+        # A URL, absolute or as a web framework hands it over ("/cb?code=..."). The parameters
+        # are in the query, or in the fragment with response_mode=fragment while the redirect
+        # URI keeps a query of its own: both are read.
+        raws = (parts.query, parts.fragment)
+    else:
+        raws = (callback.lstrip("?#"),)
     params: dict[str, str] = {}
-    for key, value in parse_qsl(raw, keep_blank_values=True):
-        if key in params:
-            raise ProtocolError(f"authorization callback repeats the parameter {key!r}")
-        params[key] = value
+    for raw in raws:
+        for key, value in parse_qsl(raw, keep_blank_values=True):
+            if key in params:
+                raise ProtocolError(
+                    f"authorization callback repeats the parameter {scrub(key, 40)!r}"
+                )
+            params[key] = value
     return params

@@ -10,7 +10,9 @@ Every retry decision lives here, so no two drivers can disagree about when to re
   processed: retried only for grants that are safe to repeat (client_credentials);
 * a failed connect (nothing was sent) is retried for any grant; a failure after sending only for
   repeatable grants, never for a refresh token that may have rotated or a single-use code;
-* every other OAuth error (``invalid_grant``, ``invalid_client``, ...) is final.
+* a response over the size cap is not retried: the same answer would come again;
+* the RFC 6749 errors that blame the request (``invalid_grant``, ``invalid_client``, ...) are
+  final whatever their status; an unknown error code follows the rules of its status.
 """
 
 from __future__ import annotations
@@ -22,10 +24,17 @@ import msgspec
 
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.errors import (
+    InvalidClient,
+    InvalidGrant,
+    InvalidRequest,
+    InvalidScope,
+    ResponseTooLarge,
     ServerError,
     TemporarilyUnavailable,
     TokenwireError,
     TransportError,
+    UnauthorizedClient,
+    UnsupportedGrantType,
 )
 from tokenwire.core.grants import Grant
 from tokenwire.core.http import HttpRequest, HttpResponse
@@ -71,6 +80,16 @@ class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
 DEFAULT_RETRY = RetryPolicy()
 _ALWAYS_RETRY = frozenset({429, 503})
 _RETRY_IF_REPEATABLE = frozenset({500, 502, 504})
+#: RFC 6749 §5.2 errors that say the request itself is wrong: final whatever the status they come
+#: with (a 500 or 503 carrying ``invalid_client`` will not get better by asking again).
+_FINAL_ERRORS = (
+    InvalidRequest,
+    InvalidClient,
+    InvalidGrant,
+    UnauthorizedClient,
+    UnsupportedGrantType,
+    InvalidScope,
+)
 
 
 def token_flow(
@@ -94,7 +113,11 @@ def token_flow(
         reply = yield Send(request)
         if isinstance(reply, TransportFailure):
             error = reply.error
-            if attempt >= retry.max_attempts or (error.sent and not grant.repeatable):
+            if (
+                attempt >= retry.max_attempts
+                or (error.sent and not grant.repeatable)
+                or isinstance(error, ResponseTooLarge)  # the same answer would come again
+            ):
                 raise error
             yield Sleep(backoff(attempt, retry, random))
             continue
@@ -119,7 +142,7 @@ def retry_delay(
     random: Callable[[], float],
 ) -> float | None:
     """Seconds to wait before trying again after ``error``, or ``None`` for no retry."""
-    if attempt >= retry.max_attempts:
+    if attempt >= retry.max_attempts or isinstance(error, _FINAL_ERRORS):
         return None
     status = response.status
     if status in _ALWAYS_RETRY:

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, quote_plus
 
+from tokenwire.core.errors import ConfigurationError
+
 # Characters the form encoding leaves as they are.
 _PLAIN = re.compile(r"[A-Za-z0-9*\-._]*")
 
@@ -19,7 +21,12 @@ def form_escape(value: str) -> str:
     """Escape one name or value for a form body (space becomes ``+``)."""
     if _PLAIN.fullmatch(value):
         return value
-    return quote_plus(value, safe="*")
+    try:
+        return quote_plus(value, safe="*")
+    except UnicodeEncodeError:  # a lone surrogate: not text that UTF-8 can carry
+        pass
+    # Raised outside the handler: the UnicodeEncodeError holds the whole value as its context.
+    raise ConfigurationError("a form value is not valid Unicode text")
 
 
 def encode_form(fields: Iterable[tuple[str, str]]) -> bytes:

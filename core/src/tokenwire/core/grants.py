@@ -6,17 +6,18 @@ request carrying it is safe to send twice (the retry rules in :mod:`tokenwire.co
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import ClassVar
 
 import msgspec
 
-from tokenwire.core._redact import REDACTED
+from tokenwire.core._redact import REDACTED, RedactedStruct, Shown, hidden
 from tokenwire.core.errors import ConfigurationError
 
 Fields = list[tuple[str, str]]
 
 
-class AuthorizationCode(msgspec.Struct, frozen=True):
+class AuthorizationCode(RedactedStruct, frozen=True):
     """Trade an authorization code (RFC 6749 §4.1.3), with its PKCE verifier (RFC 7636)."""
 
     grant_type: ClassVar[str] = "authorization_code"
@@ -38,17 +39,13 @@ class AuthorizationCode(msgspec.Struct, frozen=True):
             out.append(("code_verifier", self.code_verifier))
         return out
 
-    def __repr__(self) -> str:
-        verifier = None if self.code_verifier is None else REDACTED
-        return (
-            f"AuthorizationCode(code={REDACTED!r}, redirect_uri={self.redirect_uri!r}, "
-            f"code_verifier={verifier!r})"
-        )
-
-    __str__ = __repr__
+    def _shown(self) -> Iterator[tuple[str, object]]:
+        yield "code", REDACTED
+        yield "redirect_uri", self.redirect_uri
+        yield "code_verifier", hidden(self.code_verifier)
 
 
-class RefreshToken(msgspec.Struct, frozen=True):
+class RefreshToken(RedactedStruct, frozen=True):
     """Trade a refresh token for a new access token (RFC 6749 §6)."""
 
     grant_type: ClassVar[str] = "refresh_token"
@@ -68,10 +65,9 @@ class RefreshToken(msgspec.Struct, frozen=True):
             out.append(("scope", self.scope))
         return out
 
-    def __repr__(self) -> str:
-        return f"RefreshToken(refresh_token={REDACTED!r}, scope={self.scope!r})"
-
-    __str__ = __repr__
+    def _shown(self) -> Iterator[tuple[str, object]]:
+        yield "refresh_token", REDACTED
+        yield "scope", self.scope
 
 
 class ClientCredentials(msgspec.Struct, frozen=True):
@@ -90,7 +86,7 @@ class ClientCredentials(msgspec.Struct, frozen=True):
         return out
 
 
-class ExtensionGrant(msgspec.Struct, frozen=True):
+class ExtensionGrant(RedactedStruct, frozen=True):
     """Any other grant type (RFC 6749 §4.5): ``grant_type`` plus its own parameters.
 
     Also how a conformance probe sends a deliberately unknown grant type. Not repeatable unless
@@ -110,11 +106,10 @@ class ExtensionGrant(msgspec.Struct, frozen=True):
     def fields(self) -> Fields:
         return [("grant_type", self.grant_type), *self.params]
 
-    def __repr__(self) -> str:
-        names = [name for name, _ in self.params]
-        return f"ExtensionGrant(grant_type={self.grant_type!r}, params=<{names!r}>)"
-
-    __str__ = __repr__
+    def _shown(self) -> Iterator[tuple[str, object]]:
+        # Parameter values may be assertions or tokens; only their names are shown.
+        yield "grant_type", self.grant_type
+        yield "params", Shown(f"<{[name for name, _ in self.params]!r}>")
 
 
 Grant = AuthorizationCode | RefreshToken | ClientCredentials | ExtensionGrant

@@ -7,9 +7,9 @@ order and repeated names survive, and are looked up case-insensitively (RFC 9110
 
 from __future__ import annotations
 
-import msgspec
+from collections.abc import Iterator
 
-from tokenwire.core._redact import redact_headers
+from tokenwire.core._redact import RedactedStruct, Shown, redact_headers
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -23,7 +23,7 @@ def header(headers: Headers, name: str) -> str | None:
     return None
 
 
-class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
+class HttpRequest(RedactedStruct, frozen=True, kw_only=True):
     """A request the core wants sent; a transport must send exactly this."""
 
     method: str
@@ -34,18 +34,16 @@ class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
     def header(self, name: str) -> str | None:
         return header(self.headers, name)
 
-    def __repr__(self) -> str:
+    def _shown(self) -> Iterator[tuple[str, object]]:
         # The body carries secrets (client_secret, codes, refresh tokens) and so may the
         # Authorization header; neither is ever shown.
-        return (
-            f"HttpRequest(method={self.method!r}, url={self.url!r}, "
-            f"headers={redact_headers(self.headers)!r}, body=<{len(self.body)} bytes>)"
-        )
-
-    __str__ = __repr__
+        yield "method", self.method
+        yield "url", self.url
+        yield "headers", redact_headers(self.headers)
+        yield "body", Shown(f"<{len(self.body)} bytes>")
 
 
-class HttpResponse(msgspec.Struct, frozen=True, kw_only=True):
+class HttpResponse(RedactedStruct, frozen=True, kw_only=True):
     """What came back from the server, as bytes; parsing is the core's job."""
 
     status: int
@@ -55,10 +53,7 @@ class HttpResponse(msgspec.Struct, frozen=True, kw_only=True):
     def header(self, name: str) -> str | None:
         return header(self.headers, name)
 
-    def __repr__(self) -> str:
-        return (
-            f"HttpResponse(status={self.status!r}, "
-            f"headers={redact_headers(self.headers)!r}, body=<{len(self.body)} bytes>)"
-        )
-
-    __str__ = __repr__
+    def _shown(self) -> Iterator[tuple[str, object]]:
+        yield "status", self.status
+        yield "headers", redact_headers(self.headers)
+        yield "body", Shown(f"<{len(self.body)} bytes>")

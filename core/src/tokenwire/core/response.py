@@ -22,6 +22,10 @@ _decode = msgspec.json.Decoder().decode
 _NAMED = frozenset(
     {"access_token", "token_type", "expires_in", "refresh_token", "scope", "id_token"}
 )
+#: The longest lifetime taken as one: a Java ``long`` (what the ``/api/v1`` provider sends). A
+#: bigger number is not a lifetime, and would overflow the float sum that makes ``expires_at``.
+MAX_LIFETIME = 2**63 - 1
+_MAX_LIFETIME_DIGITS = len(str(MAX_LIFETIME))
 
 
 def parse_token_response(profile: Profile, response: HttpResponse, *, received_at: float) -> Token:
@@ -52,7 +56,7 @@ def decode_json_body(profile: Profile, response: HttpResponse) -> dict[str, Any]
         raise ProtocolError("token endpoint answered with an empty body", status=status)
     try:
         data = _decode(body)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):  # RecursionError: JSON nested too deep
         ctype = response.header("content-type") or "no content type"
         excerpt = scrub(body.decode("utf-8", "replace"))
         raise ProtocolError(
@@ -149,14 +153,14 @@ def token_from_json(
 
 
 def _lifetime(value: object, profile: Profile) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
+    if type(value) is int:  # exact type: a JSON true/false (a bool) is not a lifetime
+        return value if 0 <= value <= MAX_LIFETIME else None
     if isinstance(value, float):
-        return int(value) if value.is_integer() and value >= 0 else None
+        return int(value) if value.is_integer() and 0 <= value <= MAX_LIFETIME else None
     if isinstance(value, str) and profile.allow_string_expires_in:
         stripped = value.strip()
-        if stripped.isascii() and stripped.isdigit():
-            return int(stripped)
+        # The length check first: int() of thousands of digits is slow, then a ValueError.
+        if len(stripped) <= _MAX_LIFETIME_DIGITS and stripped.isascii() and stripped.isdigit():
+            lifetime = int(stripped)
+            return lifetime if lifetime <= MAX_LIFETIME else None
     return None

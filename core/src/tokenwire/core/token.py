@@ -8,11 +8,12 @@ renewed needlessly early.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
 
-from tokenwire.core._redact import REDACTED
+from tokenwire.core._redact import REDACTED, RedactedStruct, Shown, hidden
 
 #: Fraction of a token's lifetime kept in reserve before it is renewed.
 LEEWAY_FRACTION = 0.1
@@ -25,7 +26,7 @@ def leeway(lifetime: float, *, fraction: float = LEEWAY_FRACTION, cap: float = L
     return min(cap, max(0.0, lifetime * fraction))
 
 
-class Token(msgspec.Struct, frozen=True, kw_only=True):
+class Token(RedactedStruct, frozen=True, kw_only=True):
     """A successful token response (RFC 6749 §5.1). ``repr`` shows no token value."""
 
     access_token: str
@@ -60,15 +61,13 @@ class Token(msgspec.Struct, frozen=True, kw_only=True):
         """True once the token's lifetime has fully passed at time ``now``."""
         return self.expires_at is not None and now >= self.expires_at
 
-    def __repr__(self) -> str:
-        def hide(value: str | None) -> str | None:
-            return None if value is None else REDACTED
-
-        return (
-            f"Token(access_token={REDACTED!r}, token_type={self.token_type!r}, "
-            f"expires_in={self.expires_in!r}, refresh_token={hide(self.refresh_token)!r}, "
-            f"scope={self.scope!r}, id_token={hide(self.id_token)!r}, "
-            f"expires_at={self.expires_at!r}, extra=<{len(self.extra)} members>)"
-        )
-
-    __str__ = __repr__
+    def _shown(self) -> Iterator[tuple[str, object]]:
+        yield "access_token", REDACTED
+        yield "token_type", self.token_type
+        yield "expires_in", self.expires_in
+        yield "refresh_token", hidden(self.refresh_token)
+        yield "scope", self.scope
+        yield "id_token", hidden(self.id_token)
+        yield "expires_at", self.expires_at
+        # Unknown members may hold anything (a second token, a session id): only counted.
+        yield "extra", Shown(f"<{len(self.extra)} members>")

@@ -28,13 +28,26 @@ def check_endpoint_url(url: str, what: str = "token endpoint") -> None:
 
     Raises :class:`ConfigurationError` before anything is sent.
     """
+    # urlsplit silently drops tabs and CR/LF, but the request would still carry them.
+    if not url.isprintable() or any(ch.isspace() for ch in url):
+        raise ConfigurationError(f"{what} URL must not contain whitespace or control characters")
     try:
         parts = urlsplit(url)
         host = parts.hostname
-    except ValueError as exc:
-        raise ConfigurationError(f"{what} URL is not a valid URL") from exc
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not 0-65535
+    except ValueError:
+        valid = False
+    else:
+        valid = True
+    if not valid:
+        # Raised outside the handler, so that the parser's error (whose message may quote what
+        # follows a ':', a password say) is not kept as the context.
+        raise ConfigurationError(f"{what} URL is not a valid URL")
     if parts.scheme not in ("https", "http") or not host:
-        raise ConfigurationError(f"{what} URL must be an absolute https:// URL, got {url!r}")
+        # The URL itself is not echoed: it may carry credentials (checked below).
+        raise ConfigurationError(
+            f"{what} URL must be an absolute https:// URL (scheme {parts.scheme or 'missing'!r})"
+        )
     if parts.username is not None or parts.password is not None:
         raise ConfigurationError(f"{what} URL must not carry credentials")
     if parts.fragment:
