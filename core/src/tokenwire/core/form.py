@@ -8,7 +8,7 @@ are passed through untouched after one regex check, and only the rest go through
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from urllib.parse import parse_qsl, quote_plus
 
 from tokenwire.core.errors import ConfigurationError
@@ -29,8 +29,27 @@ def form_escape(value: str) -> str:
     raise ConfigurationError("a form value is not valid Unicode text")
 
 
-def encode_form(fields: Iterable[tuple[str, str]]) -> bytes:
-    """Encode ``(name, value)`` pairs, in order, as a form body."""
+#: The bytes form encoding leaves as they are (WHATWG application/x-www-form-urlencoded).
+_PLAIN_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-._"
+
+
+def encode_form(fields: Sequence[tuple[str, str]]) -> bytes:
+    """Encode ``(name, value)`` pairs, in order, as a form body.
+
+    The pairs are first joined as they are. Deleting every plain byte from that body must leave
+    exactly the separators it was joined with (one ``=`` per pair, one ``&`` between pairs); then
+    no name or value needed escaping and the joined body is the answer. Otherwise every name and
+    value is escaped. One C-level pass over the body costs a fraction of one check per value, and
+    the common body (ids, grant types, opaque tokens) needs no escaping.
+    """
+    try:
+        joined = "&".join(map("=".join, fields)).encode("utf-8")
+    except UnicodeEncodeError:
+        joined = b""  # a lone surrogate: form_escape below says so with a typed error
+    rest = joined.translate(None, _PLAIN_BYTES)
+    count = len(fields)
+    if joined and len(rest) == 2 * count - 1 and rest.count(b"=") == count:
+        return joined
     return "&".join(f"{form_escape(k)}={form_escape(v)}" for k, v in fields).encode("ascii")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tokenwire.core.auth import ClientAuth, basic_authorization
+from tokenwire.core.auth import ClientAuth
 from tokenwire.core.form import encode_form
 from tokenwire.core.grants import Grant
 from tokenwire.core.http import Headers, HttpRequest
@@ -18,21 +18,14 @@ def prepare_token_request(profile: Profile, client: ClientAuth, grant: Grant) ->
     Form fields come in the order the providers' documents show them: client credentials
     first, then the grant's own fields, then the profile's extra parameters.
     """
-    headers = _BASE_HEADERS
-    fields: list[tuple[str, str]]
-    if client.method == "client_secret_post":
-        fields = [("client_id", client.client_id), ("client_secret", client.client_secret or "")]
-    elif client.method == "client_secret_basic":
-        fields = []
-        value = basic_authorization(
-            client.client_id, client.client_secret or "", urlencode=profile.basic_auth_urlencode
-        )
-        headers = (*headers, ("Authorization", value))
-    else:
-        fields = [("client_id", client.client_id)]
-    fields += grant.fields()
+    body = encode_form(grant.fields())
     if profile.extra_token_params:
-        fields += profile.extra_token_params
-    return HttpRequest(
-        method="POST", url=profile.token_url, headers=headers, body=encode_form(fields)
-    )
+        body += b"&" + encode_form(profile.extra_token_params)
+    credentials = client.form_credentials
+    if credentials:
+        body = credentials + b"&" + body
+    headers = _BASE_HEADERS
+    if client.method == "client_secret_basic":
+        authorization = client.authorization(urlencode=profile.basic_auth_urlencode)
+        headers = (*headers, ("Authorization", authorization or ""))
+    return HttpRequest(method="POST", url=profile.token_url, headers=headers, body=body)

@@ -8,7 +8,7 @@ member is an OAuth error whatever the status, because some providers answer erro
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -28,12 +28,52 @@ MAX_LIFETIME = 2**63 - 1
 _MAX_LIFETIME_DIGITS = len(str(MAX_LIFETIME))
 
 
+class _StrictBody(msgspec.Struct, forbid_unknown_fields=True):
+    """A success body exactly as RFC 6749 §5.1 shapes it, with nothing else in it.
+
+    Most answers look like this, and msgspec decodes and type-checks it in C at the cost of the
+    bare JSON decode. Anything else (an ``error`` member, extra members, a string lifetime, a scope
+    list, a non-200 status) fails this decode and goes to the lenient path below, which has the
+    last word on what is accepted; this struct only ever accepts a subset of what that path does.
+    """
+
+    access_token: Annotated[str, msgspec.Meta(min_length=1)]
+    token_type: Annotated[str, msgspec.Meta(min_length=1)]
+    expires_in: Annotated[int, msgspec.Meta(ge=0, le=MAX_LIFETIME)] | None = None
+    refresh_token: str | None = None
+    scope: str | None = None
+    id_token: str | None = None
+
+
+_decode_strict = msgspec.json.Decoder(_StrictBody).decode
+
+
 def parse_token_response(profile: Profile, response: HttpResponse, *, received_at: float) -> Token:
     """Turn ``response`` into a :class:`Token`, or raise the matching :class:`TokenwireError`.
 
     ``received_at`` is when the response arrived, in the caller's clock; ``Token.expires_at`` is
     computed from it.
     """
+    if response.status == 200:
+        try:
+            body = _decode_strict(response.body)
+        except (msgspec.DecodeError, RecursionError):
+            pass  # not the plain shape: the lenient path decides
+        else:
+            token_type = body.token_type
+            if token_type != "Bearer" and token_type.lower() == "bearer":
+                token_type = "Bearer"
+            expires_in = body.expires_in
+            return Token(
+                access_token=body.access_token,
+                token_type=token_type,
+                expires_in=expires_in,
+                refresh_token=body.refresh_token or None,
+                scope=body.scope,
+                id_token=body.id_token or None,
+                expires_at=None if expires_in is None else received_at + expires_in,
+                received_at=received_at,
+            )
     data = decode_json_body(profile, response)
     if "error" in data:
         raise error_from_json(data, response.status)
