@@ -1,0 +1,247 @@
+"""``TokenClient`` and ``AsyncTokenClient``: the core's token flow over a transport.
+
+Both are thin on purpose. They run :func:`tokenwire.core.token_flow` through
+:func:`~tokenwire.adapters.drive.drive` or :func:`~tokenwire.adapters.drive.adrive`, so retries,
+back-off and ``Retry-After`` are decided in one place, the flow, and sync and async cannot behave
+differently. Everything they share (the flow's inputs, the grant shortcuts, choosing a transport)
+lives in :class:`_ClientBase`; the subclasses add only how a request is driven and closed.
+
+These classes take any transport. :mod:`tokenwire.adapters.httpcore` and
+:mod:`tokenwire.adapters.urllib` subclass them with a default transport, so that
+``TokenClient(profile, client)`` just works there.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, ClassVar, Generic, TypeVar
+
+from tokenwire.adapters.drive import AsyncTransport, Transport, adrive, drive
+from tokenwire.adapters.transport import TransportOptions
+from tokenwire.core import (
+    AuthorizationCode,
+    ClientAuth,
+    ClientCredentials,
+    ConfigurationError,
+    Grant,
+    Profile,
+    RefreshToken,
+    RetryPolicy,
+    Token,
+    TokenFlow,
+    token_flow,
+)
+from tokenwire.core.flow import DEFAULT_RETRY
+
+__all__ = [
+    "AsyncTokenClient",
+    "AsyncTransportFactory",
+    "TokenClient",
+    "TransportFactory",
+    "async_sleep",
+    "current_async_library",
+]
+
+R = TypeVar("R")
+X = TypeVar("X")
+
+#: Builds a client's transport when none is given (a transport class fits).
+TransportFactory = Callable[[TransportOptions | None], Transport]
+AsyncTransportFactory = Callable[[TransportOptions | None], AsyncTransport]
+
+
+def current_async_library() -> str:
+    """``"trio"`` or ``"asyncio"``: which event loop is running this code.
+
+    sniffio answers when installed (httpcore and anyio pull it in); without it, a running trio is
+    recognised by asking trio itself, and anything else is taken to be asyncio.
+    """
+    try:
+        import sniffio  # optional: httpcore and anyio bring it
+    except ImportError:
+        trio = sys.modules.get("trio")
+        if trio is not None:
+            try:
+                trio.lowlevel.current_task()
+            except RuntimeError:
+                pass
+            else:
+                return "trio"
+        return "asyncio"
+    try:
+        return sniffio.current_async_library()
+    except sniffio.AsyncLibraryNotFoundError:
+        return "asyncio"
+
+
+async def async_sleep(seconds: float) -> None:
+    """Sleep on whichever event loop is running (the default sleep of :class:`AsyncTokenClient`)."""
+    if current_async_library() == "trio":
+        import trio  # only when running under trio
+
+        await trio.sleep(seconds)
+    else:
+        import asyncio  # costly to import; only needed on a retry
+
+        await asyncio.sleep(seconds)
+
+
+def _choose_transport(
+    transport: X | None,
+    options: TransportOptions | None,
+    default: Callable[[TransportOptions | None], X] | None,
+    owner: type,
+) -> X:
+    if transport is not None:
+        if options is not None:
+            raise ConfigurationError(
+                "pass either a transport or options for the default transport, not both"
+            )
+        return transport
+    if default is None:
+        raise ConfigurationError(
+            f"{owner.__module__}.{owner.__qualname__} needs a transport; "
+            "tokenwire.adapters.httpcore and tokenwire.adapters.urllib have clients with a default"
+        )
+    return default(options)
+
+
+class _ClientBase(Generic[R]):
+    """What both clients share. ``R`` is what a call returns: a Token, or an awaitable of one."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        client: ClientAuth,
+        *,
+        retry: RetryPolicy,
+        clock: Callable[[], float],
+        random: Callable[[], float],
+    ) -> None:
+        self.profile = profile
+        self.client = client
+        self.retry = retry
+        self._clock = clock
+        self._random = random
+
+    def _flow(self, grant: Grant) -> TokenFlow:
+        return token_flow(
+            self.profile,
+            self.client,
+            grant,
+            clock=self._clock,
+            random=self._random,
+            retry=self.retry,
+        )
+
+    def request(self, grant: Grant) -> R:
+        """Trade ``grant`` for a token at the token endpoint, retrying as the flow says."""
+        raise NotImplementedError
+
+    def refresh(self, refresh_token: str, scope: str | None = None) -> R:
+        """Refresh grant (RFC 6749 §6). Not retried once the request may have arrived."""
+        return self.request(RefreshToken(refresh_token, scope))
+
+    def client_credentials(self, scope: str | None = None) -> R:
+        """Client credentials grant (RFC 6749 §4.4)."""
+        return self.request(ClientCredentials(scope))
+
+    def exchange_code(self, code: str, redirect_uri: str, code_verifier: str | None = None) -> R:
+        """Authorization code grant (RFC 6749 §4.1.3), with the PKCE verifier if one was used."""
+        return self.request(AuthorizationCode(code, redirect_uri, code_verifier))
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(profile={self.profile.name!r}, "
+            f"token_url={self.profile.token_url!r}, client_id={self.client.client_id!r})"
+        )
+
+
+class TokenClient(_ClientBase[Token]):
+    """Requests tokens synchronously over ``transport``.
+
+    ``close()`` (or leaving a ``with`` block) closes the transport too, if it has a ``close``.
+    ``clock``, ``random`` and ``sleep`` are the flow's sources of time, jitter and waiting; tests
+    replace them to run retries instantly and deterministically.
+    """
+
+    #: The transport built from ``options`` when none is given; ``None`` here, set by subclasses.
+    default_transport: ClassVar[TransportFactory | None] = None
+
+    def __init__(
+        self,
+        profile: Profile,
+        client: ClientAuth,
+        transport: Transport | None = None,
+        *,
+        options: TransportOptions | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        clock: Callable[[], float] = time.time,
+        random: Callable[[], float] = random.random,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(profile, client, retry=retry, clock=clock, random=random)
+        self.transport: Transport = _choose_transport(
+            transport, options, type(self).default_transport, type(self)
+        )
+        self._sleep = sleep
+
+    def request(self, grant: Grant) -> Token:
+        return drive(self._flow(grant), self.transport, sleep=self._sleep)
+
+    def close(self) -> None:
+        close = getattr(self.transport, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> TokenClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncTokenClient(_ClientBase[Coroutine[Any, Any, Token]]):
+    """Requests tokens asynchronously over ``transport``, on asyncio or trio.
+
+    The default ``sleep`` (used only between retries) detects the running event loop.
+    ``aclose()`` (or leaving an ``async with`` block) closes the transport too, if it has an
+    ``aclose``.
+    """
+
+    default_transport: ClassVar[AsyncTransportFactory | None] = None
+
+    def __init__(
+        self,
+        profile: Profile,
+        client: ClientAuth,
+        transport: AsyncTransport | None = None,
+        *,
+        options: TransportOptions | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        clock: Callable[[], float] = time.time,
+        random: Callable[[], float] = random.random,
+        sleep: Callable[[float], Awaitable[object]] = async_sleep,
+    ) -> None:
+        super().__init__(profile, client, retry=retry, clock=clock, random=random)
+        self.transport: AsyncTransport = _choose_transport(
+            transport, options, type(self).default_transport, type(self)
+        )
+        self._sleep = sleep
+
+    async def request(self, grant: Grant) -> Token:
+        return await adrive(self._flow(grant), self.transport, sleep=self._sleep)
+
+    async def aclose(self) -> None:
+        aclose = getattr(self.transport, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+    async def __aenter__(self) -> AsyncTokenClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

@@ -1,0 +1,379 @@
+"""Transports over httpcore: a keep-alive connection pool, sync and async (asyncio and trio).
+
+httpcore is small and fast and does exactly one HTTP exchange at a time with no policy of its own
+(it never follows a redirect), which is what a token client wants. What it lacks, this module adds
+at its edges:
+
+* a total deadline over the exchange: httpcore only knows per-operation timeouts, so the pool's
+  network backend is wrapped and every connect, read and write waits at most for what is left of
+  the deadline (kept in a context variable, which follows the calling thread or task);
+* a response-size cap: the body is streamed and reading stops at the first chunk over the cap;
+* httpcore's exceptions mapped to :class:`~tokenwire.core.TransportError` and its subclasses.
+
+:class:`TokenClient` and :class:`AsyncTokenClient` here are the clients of
+:mod:`tokenwire.adapters.client` with this module's transports as their default.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import ssl
+import time
+from collections.abc import Iterable
+from typing import Any, ClassVar, NoReturn
+
+import httpcore
+
+from tokenwire.adapters import client as _client
+from tokenwire.adapters.client import current_async_library
+from tokenwire.adapters.transport import (
+    DEFAULT_OPTIONS,
+    Endpoint,
+    EndpointCache,
+    TransportOptions,
+    build_ssl_context,
+    check_declared_length,
+    connect_failed,
+    exchange_failed,
+    timed_out,
+    too_large,
+    wire_headers,
+)
+from tokenwire.core import HttpRequest, HttpResponse
+
+__all__ = [
+    "AsyncHttpcoreTransport",
+    "AsyncTokenClient",
+    "HttpcoreTransport",
+    "TokenClient",
+    "TransportOptions",
+]
+
+# The deadline of the exchange running in this thread or task (``time.monotonic()`` seconds).
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "tokenwire_httpcore_deadline", default=None
+)
+
+
+def _budget(timeout: float | None, expired: type[Exception]) -> float | None:
+    """``timeout`` shrunk to what is left of the current deadline; raise ``expired`` if none is."""
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise expired("total timeout exceeded")
+    return left if timeout is None or left < timeout else timeout
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A network stream whose every wait is bounded by the current exchange's deadline."""
+
+    __slots__ = ("_stream",)
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _budget(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _budget(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        budget = _budget(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, budget))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        budget = _budget(timeout, httpcore.ConnectTimeout)
+        stream = self._backend.connect_tcp(host, port, budget, local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
+    """The async twin of :class:`_DeadlineStream`."""
+
+    __slots__ = ("_stream",)
+
+    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
+        self._stream = stream
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._stream.read(max_bytes, _budget(timeout, httpcore.ReadTimeout))
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._stream.write(buffer, _budget(timeout, httpcore.WriteTimeout))
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        budget = _budget(timeout, httpcore.ConnectTimeout)
+        stream = await self._stream.start_tls(ssl_context, server_hostname, budget)
+        return _AsyncDeadlineStream(stream)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
+    """Picks httpcore's trio or anyio (asyncio) backend on first use, as httpcore's own does."""
+
+    def __init__(self) -> None:
+        self._backend: httpcore.AsyncNetworkBackend | None = None
+
+    def _chosen(self) -> httpcore.AsyncNetworkBackend:
+        if self._backend is None:
+            if current_async_library() == "trio":
+                self._backend = httpcore.TrioBackend()
+            else:
+                self._backend = httpcore.AnyIOBackend()
+        return self._backend
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        budget = _budget(timeout, httpcore.ConnectTimeout)
+        stream = await self._chosen().connect_tcp(host, port, budget, local_address, socket_options)
+        return _AsyncDeadlineStream(stream)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._chosen().sleep(seconds)
+
+
+# --- what the sync and async transports share ---------------------------------------------------
+
+
+class _Target:
+    """An endpoint as httpcore wants it, built once per URL."""
+
+    __slots__ = ("endpoint", "host", "url")
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self.url = httpcore.URL(
+            scheme=endpoint.scheme.encode("ascii"),
+            host=endpoint.host.encode("ascii"),
+            port=endpoint.port,
+            target=endpoint.target.encode("ascii"),
+        )
+        self.host = (b"Host", endpoint.authority.encode("ascii"))
+
+
+class _HttpcoreBase:
+    """Options, TLS context, endpoint cache and the request/response/error conversions."""
+
+    def __init__(self, options: TransportOptions | None) -> None:
+        self.options = options = options or DEFAULT_OPTIONS
+        self._ssl_context = build_ssl_context(options)
+        self._targets: EndpointCache[_Target] = EndpointCache(_Target)
+        # Per-operation limits; the total deadline is applied by the backend wrapper.
+        self._extensions: dict[str, Any] = {
+            "timeout": {
+                "connect": options.connect_timeout,
+                "read": options.read_timeout,
+                "write": options.read_timeout,
+                "pool": options.total_timeout,
+            }
+        }
+
+    def _request(self, request: HttpRequest, target: _Target) -> httpcore.Request:
+        body = request.body
+        headers = wire_headers(request.headers)
+        headers.insert(0, target.host)
+        headers.append((b"Content-Length", str(len(body)).encode("ascii")))
+        return httpcore.Request(
+            request.method, target.url, headers=headers, content=body, extensions=self._extensions
+        )
+
+    def _headers(self, response: httpcore.Response, where: str) -> tuple[tuple[str, str], ...]:
+        headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers)
+        for name, value in headers:
+            if name.lower() == "content-length":
+                check_declared_length(value, where, self.options.max_response_bytes)
+                break
+        return headers
+
+    def _fail(self, exc: Exception, where: str, deadline: float) -> NoReturn:
+        options = self.options
+        if isinstance(exc, httpcore.TimeoutException):
+            if isinstance(exc, httpcore.PoolTimeout):
+                phase, limit = "pool", options.total_timeout
+            elif isinstance(exc, httpcore.ConnectTimeout):
+                phase, limit = "connect", options.connect_timeout
+            elif isinstance(exc, httpcore.WriteTimeout):
+                phase, limit = "write", options.read_timeout
+            else:
+                phase, limit = "read", options.read_timeout
+            raise timed_out(where, phase, limit, options, deadline) from exc
+        if isinstance(exc, httpcore.ConnectError):
+            raise connect_failed(where, exc) from exc
+        raise exchange_failed(where, exc) from exc
+
+
+#: What httpcore (or the socket layer beneath it, should anything slip through) raises.
+_FAILURES = (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError, OSError)
+
+
+class HttpcoreTransport(_HttpcoreBase):
+    """A sync transport over one :class:`httpcore.ConnectionPool` (keep-alive, thread-safe).
+
+    Build it once and share it: the pool and the TLS context live as long as the transport.
+    """
+
+    def __init__(self, options: TransportOptions | None = None, *, max_connections: int = 10):
+        super().__init__(options)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=self._ssl_context,
+            max_connections=max_connections,
+            network_backend=_DeadlineBackend(),
+        )
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        target = self._targets.get(request.url)
+        deadline = time.monotonic() + self.options.total_timeout
+        reset = _DEADLINE.set(deadline)
+        try:
+            outgoing = self._request(request, target)
+            where = target.endpoint.where
+            try:
+                response = self._pool.handle_request(outgoing)
+                try:
+                    headers = self._headers(response, where)
+                    cap = self.options.max_response_bytes
+                    size = 0
+                    chunks = []
+                    for chunk in response.stream:  # type: ignore[union-attr]
+                        size += len(chunk)
+                        if size > cap:
+                            raise too_large(where, cap)
+                        chunks.append(chunk)
+                finally:
+                    response.close()
+            except _FAILURES as exc:
+                self._fail(exc, where, deadline)
+        finally:
+            _DEADLINE.reset(reset)
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return HttpResponse(status=response.status, headers=headers, body=body)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._pool.close()
+
+    def __enter__(self) -> HttpcoreTransport:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+async def _aclose(iterator: object) -> None:
+    aclose = getattr(iterator, "aclose", None)
+    if aclose is not None:
+        await aclose()
+
+
+class AsyncHttpcoreTransport(_HttpcoreBase):
+    """An async transport over one :class:`httpcore.AsyncConnectionPool`, on asyncio or trio.
+
+    A pool belongs to the event loop it first ran on; build one per loop.
+    """
+
+    def __init__(self, options: TransportOptions | None = None, *, max_connections: int = 10):
+        super().__init__(options)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=self._ssl_context,
+            max_connections=max_connections,
+            network_backend=_AsyncDeadlineBackend(),
+        )
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        target = self._targets.get(request.url)
+        deadline = time.monotonic() + self.options.total_timeout
+        reset = _DEADLINE.set(deadline)
+        try:
+            outgoing = self._request(request, target)
+            where = target.endpoint.where
+            try:
+                response = await self._pool.handle_async_request(outgoing)
+                try:
+                    headers = self._headers(response, where)
+                    cap = self.options.max_response_bytes
+                    size = 0
+                    chunks = []
+                    body = response.stream.__aiter__()  # type: ignore[union-attr]
+                    async for chunk in body:
+                        size += len(chunk)
+                        if size > cap:
+                            # Left unfinished, the body's async generator would be finalized by
+                            # the garbage collector (trio warns): close it while the loop runs.
+                            await _aclose(body)
+                            raise too_large(where, cap)
+                        chunks.append(chunk)
+                finally:
+                    await response.aclose()
+            except _FAILURES as exc:
+                self._fail(exc, where, deadline)
+        finally:
+            _DEADLINE.reset(reset)
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return HttpResponse(status=response.status, headers=headers, body=body)
+
+    async def aclose(self) -> None:
+        """Close every pooled connection."""
+        await self._pool.aclose()
+
+    async def __aenter__(self) -> AsyncHttpcoreTransport:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+class TokenClient(_client.TokenClient):
+    """:class:`tokenwire.adapters.client.TokenClient` over :class:`HttpcoreTransport` by default."""
+
+    default_transport: ClassVar[_client.TransportFactory | None] = HttpcoreTransport
+
+
+class AsyncTokenClient(_client.AsyncTokenClient):
+    """:class:`tokenwire.adapters.client.AsyncTokenClient` over :class:`AsyncHttpcoreTransport`."""
+
+    default_transport: ClassVar[_client.AsyncTransportFactory | None] = AsyncHttpcoreTransport

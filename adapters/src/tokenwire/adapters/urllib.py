@@ -1,0 +1,270 @@
+"""A transport on the standard library alone, for runtimes where httpcore cannot be installed.
+
+It speaks HTTP/1.1 with :mod:`http.client` rather than :mod:`urllib.request`: the latter follows
+redirects (a token request must never be replayed to another URL) and does not keep connections
+alive. Behaviour matches :mod:`tokenwire.adapters.httpcore` (same options, limits and errors, see
+:mod:`tokenwire.adapters.transport`), so the conformance suite sees the same outcomes:
+
+* idle connections are kept per origin and reused; one the server has closed meanwhile (the
+  socket reads as ready while idle) is dropped before use, never written to;
+* the send, and every single recv of the response (status line and headers included), waits at
+  most for what is left of the total deadline (or the read timeout, if shorter);
+* the body is read a chunk at a time and reading stops at the first chunk over the cap.
+
+Nothing here imports a third-party package: keep it that way.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import http.client
+import io
+import select
+import socket
+import threading
+import time
+from typing import Any, ClassVar
+
+from tokenwire.adapters import client as _client
+from tokenwire.adapters.transport import (
+    CHUNK_SIZE,
+    DEFAULT_OPTIONS,
+    Endpoint,
+    EndpointCache,
+    TransportOptions,
+    build_ssl_context,
+    check_declared_length,
+    connect_failed,
+    exchange_failed,
+    time_left,
+    timed_out,
+    too_large,
+    wire_headers,
+)
+from tokenwire.core import HttpRequest, HttpResponse, TransportError
+
+__all__ = ["TokenClient", "TransportOptions", "UrllibTransport"]
+
+_Origin = tuple[str, str, int]
+
+
+def _endpoint(endpoint: Endpoint) -> Endpoint:
+    return endpoint
+
+
+def _closed_by_peer(sock: socket.socket) -> bool:
+    """True if an idle keep-alive socket is readable: the server closed it (or sent garbage)."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    readable, _, _ = select.select([sock], [], [], 0)
+    return bool(readable)
+
+
+# (deadline, read timeout) of the exchange running in this thread; read by every recv.
+_BUDGET: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar(
+    "tokenwire_urllib_budget", default=None
+)
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The response's raw stream: every recv waits at most for what is left of the deadline.
+
+    http.client reads the status line and headers with many ``readline`` calls under one socket
+    timeout; a server dripping a byte at a time could stretch that without bound. Checking the
+    deadline per recv bounds the whole exchange, as the httpcore transport does.
+    """
+
+    def __init__(self, sock: socket.socket, holder: io.BufferedIOBase) -> None:
+        self._sock = sock
+        # The reader http.client made holds the socket's I/O reference, which keeps the socket
+        # open after the connection lets go of it (``Connection: close``); it goes when we do.
+        self._holder = holder
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        budget = _BUDGET.get()
+        if budget is not None:
+            deadline, limit = budget
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("total timeout exceeded")
+            self._sock.settimeout(left if left < limit else limit)
+        return self._sock.recv_into(buffer)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._holder.close()
+        super().close()
+
+
+class _Response(http.client.HTTPResponse):
+    def __init__(
+        self,
+        sock: socket.socket,
+        debuglevel: int = 0,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(sock, debuglevel, method, url)
+        self.fp = io.BufferedReader(_DeadlineReader(sock, self.fp))
+
+
+class _Connection(http.client.HTTPConnection):
+    response_class = _Response
+
+
+class _TLSConnection(http.client.HTTPSConnection):
+    response_class = _Response
+
+
+def _discard(conn: http.client.HTTPConnection, response: http.client.HTTPResponse | None) -> None:
+    """Drop a connection after a failure, unread response included (it holds the socket too)."""
+    if response is not None:
+        response.close()
+    conn.close()
+
+
+class UrllibTransport:
+    """A sync transport over :mod:`http.client` with keep-alive reuse (thread-safe).
+
+    Build it once and share it: the TLS context and the idle connections live as long as it does.
+    """
+
+    def __init__(self, options: TransportOptions | None = None, *, max_idle: int = 10) -> None:
+        self.options = options = options or DEFAULT_OPTIONS
+        self._ssl_context = build_ssl_context(options)
+        self._endpoints: EndpointCache[Endpoint] = EndpointCache(_endpoint)
+        self._idle: dict[_Origin, list[http.client.HTTPConnection]] = {}
+        self._max_idle = max_idle
+        self._lock = threading.Lock()
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        endpoint = self._endpoints.get(request.url)
+        headers = wire_headers(request.headers)
+        options = self.options
+        deadline = time.monotonic() + options.total_timeout
+        origin = (endpoint.scheme, endpoint.host, endpoint.port)
+        conn = self._checkout(origin) or self._connect(endpoint, deadline)
+        sock = conn.sock
+        where = endpoint.where
+        phase = "write"
+        response: http.client.HTTPResponse | None = None
+        budget = _BUDGET.set((deadline, options.read_timeout))
+        try:
+            sock.settimeout(self._wait(deadline, options.read_timeout, phase, where))
+            conn.putrequest(
+                request.method, endpoint.target, skip_host=True, skip_accept_encoding=True
+            )
+            conn.putheader(b"Host", endpoint.authority.encode("ascii"))
+            for name, value in headers:
+                conn.putheader(name, value)
+            conn.putheader(b"Content-Length", str(len(request.body)).encode("ascii"))
+            conn.endheaders(request.body)
+            phase = "read"
+            response = conn.getresponse()
+            response_headers = tuple(response.getheaders())
+            cap = options.max_response_bytes
+            check_declared_length(response.getheader("content-length"), where, cap)
+            chunks = []
+            size = 0
+            # ``length`` is what Content-Length still announces (None: chunked or until close).
+            while response.length != 0:
+                chunk = response.read1(CHUNK_SIZE)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > cap:
+                    raise too_large(where, cap)
+                chunks.append(chunk)
+            if response.length:  # the server closed before sending all it announced
+                raise http.client.IncompleteRead(b"", response.length)
+            response.close()  # frees the connection for the next request (not the socket)
+        except TransportError:
+            _discard(conn, response)
+            raise
+        except TimeoutError as exc:
+            _discard(conn, response)
+            raise timed_out(where, phase, options.read_timeout, options, deadline) from exc
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            _discard(conn, response)
+            raise exchange_failed(where, exc) from exc
+        finally:
+            _BUDGET.reset(budget)
+        if response.will_close or conn.sock is None:
+            conn.close()
+        else:
+            self._checkin(origin, conn)
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return HttpResponse(status=response.status, headers=response_headers, body=body)
+
+    def _wait(self, deadline: float, limit: float, phase: str, where: str) -> float:
+        left = time_left(deadline, limit)
+        if left <= 0:
+            raise timed_out(where, phase, limit, self.options, deadline)
+        return left
+
+    def _connect(self, endpoint: Endpoint, deadline: float) -> http.client.HTTPConnection:
+        """A new connection, TLS handshake done: any failure here means nothing was sent."""
+        options = self.options
+        timeout = self._wait(deadline, options.connect_timeout, "connect", endpoint.where)
+        conn: http.client.HTTPConnection
+        if endpoint.tls:
+            conn = _TLSConnection(
+                endpoint.host, endpoint.port, timeout=timeout, context=self._ssl_context
+            )
+        else:
+            conn = _Connection(endpoint.host, endpoint.port, timeout=timeout)
+        try:
+            conn.connect()
+        except TimeoutError as exc:
+            conn.close()
+            raise timed_out(
+                endpoint.where, "connect", options.connect_timeout, options, deadline
+            ) from exc
+        except OSError as exc:  # refused, unreachable, DNS, TLS (ssl.SSLError is an OSError)
+            conn.close()
+            raise connect_failed(endpoint.where, exc) from exc
+        return conn
+
+    def _checkout(self, origin: _Origin) -> http.client.HTTPConnection | None:
+        while True:
+            with self._lock:
+                idle = self._idle.get(origin)
+                if not idle:
+                    return None
+                conn = idle.pop()
+            if conn.sock is not None and not _closed_by_peer(conn.sock):
+                return conn
+            conn.close()
+
+    def _checkin(self, origin: _Origin, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(origin, [])
+            if len(idle) < self._max_idle:
+                idle.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        """Close every idle connection."""
+        with self._lock:
+            idle, self._idle = self._idle, {}
+        for conns in idle.values():
+            for conn in conns:
+                conn.close()
+
+    def __enter__(self) -> UrllibTransport:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class TokenClient(_client.TokenClient):
+    """:class:`tokenwire.adapters.client.TokenClient` over :class:`UrllibTransport` by default."""
+
+    default_transport: ClassVar[_client.TransportFactory | None] = UrllibTransport
