@@ -125,12 +125,23 @@ class Vector(msgspec.Struct, frozen=True, kw_only=True):
 
     def build_profile(self, base: str | None = None) -> Profile:
         """The vector's profile, addressed at ``base`` (e.g. a loopback replay server)."""
-        base = base or DEFAULT_BASES[self.profile]
-        if self.profile == "tencent-ciam":
-            return profiles.tencent_ciam(base)
-        if self.profile == "api-v1":
-            return profiles.api_v1(base)
-        return profiles.generic(base + self.request.path)
+        return build_profile(self.profile, base, self.request.path)
+
+
+def build_profile(
+    name: ProfileName, base: str | None = None, token_path: str = "/token"
+) -> Profile:
+    """The named profile at ``base`` (default: where the provider's samples are addressed).
+
+    ``token_path`` places the token endpoint of a generic profile; the named providers' profiles
+    know their own paths.
+    """
+    base = base or DEFAULT_BASES[name]
+    if name == "tencent-ciam":
+        return profiles.tencent_ciam(base)
+    if name == "api-v1":
+        return profiles.api_v1(base)
+    return profiles.generic(base + token_path)
 
 
 _decoder = msgspec.json.Decoder(Vector)
@@ -185,9 +196,8 @@ def check_request(vector: Vector, request: HttpRequest) -> list[str]:
     return problems
 
 
-def check_outcome(vector: Vector, result: Token | BaseException) -> list[str]:
-    """Compare what a client ended with against the vector's outcome; return the mismatches."""
-    want = vector.outcome
+def check_outcome(want: Outcome, result: Token | BaseException) -> list[str]:
+    """Compare what a client ended with against an expected outcome; return the mismatches."""
     if want.token is not None:
         if not isinstance(result, Token):
             return [f"expected a token, got {type(result).__name__}: {result}"]

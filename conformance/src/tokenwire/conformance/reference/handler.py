@@ -35,6 +35,9 @@ class ReferenceHTTPServer(LoopbackHTTPServer):
 
 
 class ReferenceRequestHandler(BaseHTTPRequestHandler):
+    # Headers and body go out in separate writes: without TCP_NODELAY, Nagle plus delayed ACK
+    # holds every answer back by tens of milliseconds on loopback.
+    disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
     #: An idle keep-alive connection is dropped after this many seconds, freeing its thread.
     timeout = 30.0

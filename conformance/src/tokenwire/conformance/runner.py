@@ -1,0 +1,245 @@
+"""Run the conformance suite: start the loopback servers, play every case through every
+transport, and check that all transports reached the same outcome for every case."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+from collections.abc import Iterable, Sequence
+
+import msgspec
+
+from tokenwire.adapters.client import AsyncTokenClient, TokenClient
+from tokenwire.adapters.drive import AsyncTransport, Transport
+from tokenwire.adapters.transport import TransportOptions
+from tokenwire.conformance.reference import ReferenceProvider
+from tokenwire.conformance.replay import ReplayServer
+from tokenwire.conformance.roundtrips import roundtrip_cases
+from tokenwire.conformance.scenarios import load_scenarios
+from tokenwire.conformance.suite import (
+    Case,
+    CaseResult,
+    TransportSpec,
+    aplay,
+    fault_case,
+    play,
+    vector_case,
+)
+from tokenwire.conformance.vectors import load_vectors
+from tokenwire.core._redact import scrub
+
+#: Loopback answers in milliseconds: a short read timeout keeps the stalled-answer case brief.
+SUITE_OPTIONS = TransportOptions(connect_timeout=2.0, read_timeout=1.0, total_timeout=5.0)
+
+
+class SuiteReport(msgspec.Struct, kw_only=True):
+    """Every result, and the counts ``tokenwire conformance --format json`` prints."""
+
+    results: list[CaseResult]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {"passed": 0, "failed": 0, "skipped": 0}
+        for result in self.results:
+            counts[result.outcome] += 1
+        return counts
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.results) and self.summary["failed"] == 0
+
+    def to_json(self) -> bytes:
+        return msgspec.json.encode({"results": self.results, "summary": self.summary})
+
+
+def builtin_transports(options: TransportOptions = SUITE_OPTIONS) -> list[TransportSpec]:
+    """Every transport tokenwire ships, configured for loopback testing."""
+    from tokenwire.adapters.httpcore import AsyncHttpcoreTransport, HttpcoreTransport
+    from tokenwire.adapters.urllib import UrllibTransport
+
+    return [
+        TransportSpec("httpcore-sync", lambda: HttpcoreTransport(options=options)),
+        TransportSpec(
+            "httpcore-asyncio", lambda: AsyncHttpcoreTransport(options=options), "asyncio"
+        ),
+        TransportSpec("httpcore-trio", lambda: AsyncHttpcoreTransport(options=options), "trio"),
+        TransportSpec("urllib", lambda: UrllibTransport(options=options)),
+    ]
+
+
+def _finish(case: Case, transport: str, problems: list[str], summary: str) -> CaseResult:
+    return CaseResult(
+        case=case.id,
+        kind=case.kind,
+        transport=transport,
+        outcome="failed" if problems else "passed",
+        detail="; ".join(problems),
+        summary=summary,
+    )
+
+
+def _crashed(case: Case, transport: str, exc: BaseException) -> CaseResult:
+    detail = f"the run itself failed: {type(exc).__name__}: {scrub(str(exc))}"
+    return CaseResult(
+        case=case.id, kind=case.kind, transport=transport, outcome="failed", detail=detail
+    )
+
+
+def run_sync(spec: TransportSpec, cases: Sequence[Case]) -> list[CaseResult]:
+    """Play ``cases`` through a sync transport."""
+    transport = spec.factory()
+    results = []
+    try:
+        for case in cases:
+            sleeps: list[float] = []
+            try:
+                profile, check = case.prepare(sleeps)
+                client = TokenClient(
+                    profile,
+                    case.client.build(),
+                    transport,  # type: ignore[arg-type]
+                    retry=case.retry,
+                    clock=lambda c=case.clock: c,  # type: ignore[misc]
+                    random=lambda: 0.5,
+                    sleep=sleeps.append,
+                )
+                results.append(_finish(case, spec.name, *play(check, client)))
+            except Exception as exc:
+                results.append(_crashed(case, spec.name, exc))
+    finally:
+        close = getattr(transport, "close", None)
+        if close is not None:
+            close()
+    return results
+
+
+async def _run_async(spec: TransportSpec, cases: Sequence[Case]) -> list[CaseResult]:
+    transport = spec.factory()
+    results = []
+    try:
+        for case in cases:
+            sleeps: list[float] = []
+
+            async def record(seconds: float, sleeps: list[float] = sleeps) -> None:
+                sleeps.append(seconds)
+
+            try:
+                profile, check = case.prepare(sleeps)
+                client = AsyncTokenClient(
+                    profile,
+                    case.client.build(),
+                    transport,  # type: ignore[arg-type]
+                    retry=case.retry,
+                    clock=lambda c=case.clock: c,  # type: ignore[misc]
+                    random=lambda: 0.5,
+                    sleep=record,
+                )
+                results.append(_finish(case, spec.name, *await aplay(check, client)))
+            except Exception as exc:
+                results.append(_crashed(case, spec.name, exc))
+    finally:
+        aclose = getattr(transport, "aclose", None)
+        if aclose is not None:
+            await aclose()
+    return results
+
+
+def run_transport(spec: TransportSpec, cases: Sequence[Case]) -> list[CaseResult]:
+    """Play ``cases`` through one transport, in the event loop its mode names."""
+    if spec.mode == "sync":
+        return run_sync(spec, cases)
+    if spec.mode == "trio":
+        if importlib.util.find_spec("trio") is None:
+            return [
+                CaseResult(
+                    case=c.id,
+                    kind=c.kind,
+                    transport=spec.name,
+                    outcome="skipped",
+                    detail="trio is not installed",
+                )
+                for c in cases
+            ]
+        import trio
+
+        return trio.run(_run_async, spec, cases)
+    return asyncio.run(_run_async(spec, cases))
+
+
+def agree(results: Iterable[CaseResult]) -> list[CaseResult]:
+    """Fail every result of a case whose transports reached different outcomes."""
+    results = list(results)
+    seen: dict[str, set[str]] = {}
+    for r in results:
+        if r.outcome != "skipped" and r.summary:
+            seen.setdefault(r.case, set()).add(r.summary)
+    out = []
+    for r in results:
+        outcomes = seen.get(r.case, set())
+        if len(outcomes) > 1:
+            extra = f"transports disagree: {sorted(outcomes)}"
+            detail = "; ".join(filter(None, [r.detail, extra]))
+            out.append(msgspec.structs.replace(r, outcome="failed", detail=detail))
+        else:
+            out.append(r)
+    return out
+
+
+def replay_cases(replay: ReplayServer) -> list[Case]:
+    """Every vector and fault scenario, bound to ``replay``."""
+    return [vector_case(v, replay) for v in load_vectors()] + [
+        fault_case(s, replay) for s in load_scenarios()
+    ]
+
+
+def reference_providers(stack: contextlib.ExitStack) -> dict[str, ReferenceProvider]:
+    """Start one provider per flavor, plus a plain one without refresh-token rotation."""
+    providers = {
+        "rfc6749": ReferenceProvider("rfc6749"),
+        "rfc6749-no-rotation": ReferenceProvider("rfc6749", rotate_refresh_tokens=False),
+        "tencent-ciam": ReferenceProvider("tencent-ciam"),
+        "api-v1": ReferenceProvider("api-v1"),
+    }
+    for provider in providers.values():
+        stack.enter_context(provider)
+    return providers
+
+
+def all_cases(stack: contextlib.ExitStack, *, roundtrips: bool = True) -> list[Case]:
+    """Start the servers (closed with ``stack``) and return every case bound to them."""
+    replay = stack.enter_context(ReplayServer())
+    cases = replay_cases(replay)
+    if roundtrips:
+        cases += roundtrip_cases(reference_providers(stack))
+    return cases
+
+
+def run_suite(
+    transports: Sequence[TransportSpec] | None = None, *, roundtrips: bool = True
+) -> SuiteReport:
+    """Run vectors, fault scenarios and (unless told not to) round trips through every transport."""
+    specs = list(transports) if transports is not None else builtin_transports()
+    results: list[CaseResult] = []
+    with contextlib.ExitStack() as stack:
+        cases = all_cases(stack, roundtrips=roundtrips)
+        for spec in specs:
+            results += run_transport(spec, cases)
+    return SuiteReport(results=agree(results))
+
+
+__all__ = [
+    "AsyncTransport",
+    "SuiteReport",
+    "Transport",
+    "TransportSpec",
+    "builtin_transports",
+    "run_suite",
+    "run_transport",
+]
+
+
+def case_ids() -> list[str]:
+    """The id of every case, known without starting any server (for test parametrization)."""
+    with contextlib.ExitStack() as stack:
+        return [case.id for case in all_cases(stack)]

@@ -1,0 +1,53 @@
+"""Fault scenarios: how a client must behave when the exchange itself goes wrong.
+
+Like vectors they are data (``scenarios/*.json``): the grant, the replies the replay server gives
+one after another (canned responses or faults), and the outcome, including how many requests the
+server must see and how long the client must have been told to sleep. They exercise the retry rules
+of the core flow through real transports: a reset refresh is never resent, a reset
+client_credentials request is, a ``Retry-After`` is honoured, nothing hangs.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import msgspec
+
+from tokenwire.conformance.replay import Reply
+from tokenwire.conformance.vectors import (
+    Outcome,
+    ProfileName,
+    VectorClient,
+    VectorGrant,
+    build_profile,
+)
+from tokenwire.core import Profile
+
+
+class Scenario(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    description: str
+    profile: ProfileName = "generic"
+    client: VectorClient
+    grant: VectorGrant
+    replies: list[Reply]
+    outcome: Outcome
+    #: How many requests the server must receive.
+    requests: int
+    #: The sleeps the flow must ask for, in order (``random`` fixed at 0.5), if checked.
+    sleeps: list[float] | None = None
+
+    def build_profile(self, base: str | None = None) -> Profile:
+        return build_profile(self.profile, base)
+
+
+_decoder = msgspec.json.Decoder(Scenario)
+
+
+@cache
+def load_scenarios() -> tuple[Scenario, ...]:
+    """Every fault scenario shipped with the package, in file-name order."""
+    folder = resources.files("tokenwire.conformance") / "scenarios"
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".json")), key=lambda f: f.name)
+    return tuple(_decoder.decode(f.read_bytes()) for f in files)

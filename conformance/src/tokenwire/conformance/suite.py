@@ -1,0 +1,156 @@
+"""The conformance suite: every case through every transport, over loopback.
+
+A *case* is a vector (one exchange: request and outcome checked), a fault scenario (a sequence of
+replies, faults included: outcome, request count and sleeps checked), or a round trip against an
+embedded reference provider. Each case is written once, as a *check*: a generator that yields the
+grants it wants requested, receives each result (a Token or the typed error), and returns the
+problems it found. :func:`play` and :func:`aplay` drive a check over a sync or an async client, so
+sync and async transports run literally the same checks, and their outcomes can be compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Literal
+
+import msgspec
+
+from tokenwire.adapters.client import AsyncTokenClient, TokenClient
+from tokenwire.adapters.drive import AsyncTransport, Transport
+from tokenwire.conformance.replay import ReplayServer, Reply
+from tokenwire.conformance.scenarios import Scenario
+from tokenwire.conformance.vectors import Vector, VectorClient, check_outcome
+from tokenwire.core import Grant, OAuthError, Profile, RetryPolicy, Token, TokenwireError
+from tokenwire.core.flow import DEFAULT_RETRY
+
+Kind = Literal["vector", "fault", "roundtrip"]
+Mode = Literal["sync", "asyncio", "trio"]
+Result = Token | TokenwireError
+#: A check yields grants, receives each one's result, and returns the problems it found.
+Check = Generator[Grant, Result, list[str]]
+#: Arms the servers for a case and returns its profile and check; gets the list that the
+#: client's sleep function appends to.
+Prepare = Callable[[list[float]], tuple[Profile, Check]]
+
+
+class CaseResult(msgspec.Struct, frozen=True, kw_only=True):
+    """One case through one transport."""
+
+    case: str
+    kind: Kind
+    transport: str
+    outcome: Literal["passed", "failed", "skipped"]
+    detail: str = ""
+    #: What the client ended with, normalised and secret-free, to compare transports.
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class TransportSpec:
+    """A transport under test: a factory for a fresh instance, and how to drive it."""
+
+    name: str
+    factory: Callable[[], Transport | AsyncTransport]
+    mode: Mode = "sync"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case. ``prepare(sleeps)`` arms the servers and returns the profile and the check;
+    ``sleeps`` is the list the client's sleep function appends to, for the check to read."""
+
+    id: str
+    kind: Kind
+    client: VectorClient
+    prepare: Prepare
+    retry: RetryPolicy = DEFAULT_RETRY
+    #: The clock reading the client sees (fixed, so ``expires_at`` can be checked exactly).
+    clock: float = 1636449231.0
+
+
+def summarize(result: Result) -> str:
+    """A short, secret-free description of a result; equal across transports when they agree."""
+    if isinstance(result, Token):
+        return f"token:{result.token_type}:{result.expires_in}"
+    if isinstance(result, OAuthError):
+        return f"{type(result).__name__}:{result.error}:{result.status}"
+    return f"{type(result).__name__}:{getattr(result, 'status', None)}"
+
+
+def _single(grant: Grant, verify: Callable[[Result], list[str]]) -> Check:
+    result = yield grant
+    return verify(result)
+
+
+def vector_case(vector: Vector, replay: ReplayServer) -> Case:
+    """A vector: one exchange; the server checks the request, the vector the outcome."""
+
+    def prepare(sleeps: list[float]) -> tuple[Profile, Check]:
+        replay.arm([Reply(response=vector.response)], vector)
+
+        def verify(result: Result) -> list[str]:
+            return replay.take().problems + check_outcome(vector.outcome, result)
+
+        return vector.build_profile(replay.base_url), _single(vector.grant.build(), verify)
+
+    # One attempt: a vector is one exchange; retries are the fault scenarios' business.
+    return Case(
+        vector.id, "vector", vector.client, prepare, RetryPolicy(max_attempts=1), vector.received_at
+    )
+
+
+def fault_case(scenario: Scenario, replay: ReplayServer) -> Case:
+    """A fault scenario: several replies; request count, sleeps and outcome checked."""
+
+    def prepare(sleeps: list[float]) -> tuple[Profile, Check]:
+        replay.arm(list(scenario.replies))
+
+        def verify(result: Result) -> list[str]:
+            seen = replay.take()
+            problems = list(seen.problems)
+            if seen.requests != scenario.requests:
+                problems.append(
+                    f"server saw {seen.requests} request(s), expected {scenario.requests}"
+                )
+            if scenario.sleeps is not None and sleeps != scenario.sleeps:
+                problems.append(f"client slept {sleeps}, expected {scenario.sleeps}")
+            return problems + check_outcome(scenario.outcome, result)
+
+        return scenario.build_profile(replay.base_url), _single(scenario.grant.build(), verify)
+
+    return Case(scenario.id, "fault", scenario.client, prepare)
+
+
+def play(check: Check, client: TokenClient) -> tuple[list[str], str]:
+    """Drive ``check`` over a sync client; return its problems and the last result's summary."""
+    last = ""
+    try:
+        grant = next(check)
+        while True:
+            result: Result
+            try:
+                result = client.request(grant)
+            except TokenwireError as exc:
+                result = exc
+            last = summarize(result)
+            grant = check.send(result)
+    except StopIteration as stop:
+        return stop.value, last
+
+
+async def aplay(check: Check, client: AsyncTokenClient) -> tuple[list[str], str]:
+    """Drive ``check`` over an async client: the same checks as :func:`play`."""
+    last = ""
+    try:
+        grant = next(check)
+        while True:
+            result: Result
+            try:
+                result = await client.request(grant)
+            except TokenwireError as exc:
+                result = exc
+            last = summarize(result)
+            grant = check.send(result)
+    except StopIteration as stop:
+        return stop.value, last
