@@ -1,0 +1,238 @@
+"""The ``tokenwire`` command.
+
+Subcommands plug in through the ``tokenwire.cli`` entry-point group (each entry point is a
+``register(subparsers)`` callable), so that ``tokenwire conformance`` can live in the conformance
+distribution without this layer importing an outer one.
+
+Exit codes: 0 ok, 2 usage or configuration error, 3 OAuth error from the server, 4 protocol
+error, 5 transport error. Errors go to stderr as one line (or JSON with ``--format json``) and
+never contain a secret: they are built from tokenwire's typed errors, whose messages are redacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
+from typing import Any
+
+import msgspec
+
+from tokenwire.adapters import profiles
+from tokenwire.core import (
+    AuthorizationCode,
+    ClientAuth,
+    ClientCredentials,
+    ConfigurationError,
+    Grant,
+    OAuthError,
+    Profile,
+    ProtocolError,
+    RefreshToken,
+    Token,
+    TokenwireError,
+    TransportError,
+)
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_OAUTH = 3
+EXIT_PROTOCOL = 4
+EXIT_TRANSPORT = 5
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def exit_code(error: TokenwireError) -> int:
+    """The documented exit code for a typed error."""
+    if isinstance(error, OAuthError):
+        return EXIT_OAUTH
+    if isinstance(error, ProtocolError):
+        return EXIT_PROTOCOL
+    if isinstance(error, TransportError):
+        return EXIT_TRANSPORT
+    return EXIT_USAGE
+
+
+def error_document(error: TokenwireError) -> dict[str, Any]:
+    """The JSON form of an error for ``--format json`` (no secret: only redacted fields)."""
+    doc: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
+    if isinstance(error, OAuthError):
+        doc.update(code=error.error, description=error.description, uri=error.uri)
+    status = getattr(error, "status", None)
+    if status is not None:
+        doc["status"] = status
+    return {"error": doc, "exit_code": exit_code(error)}
+
+
+def report_error(error: TokenwireError, fmt: str) -> int:
+    """Print ``error`` to stderr in the chosen format and return its exit code."""
+    if fmt == "json":
+        sys.stderr.write(msgspec.json.encode(error_document(error)).decode() + "\n")
+    else:
+        sys.stderr.write(f"tokenwire: {type(error).__name__}: {error}\n")
+    return exit_code(error)
+
+
+def token_document(token: Token) -> dict[str, Any]:
+    """The token response as printed by ``tokenwire token``: RFC members, then the rest."""
+    doc: dict[str, Any] = {
+        "access_token": token.access_token,
+        "token_type": token.token_type,
+    }
+    for name in ("expires_in", "refresh_token", "scope", "id_token", "expires_at"):
+        value = getattr(token, name)
+        if value is not None:
+            doc[name] = value
+    for name, value in token.extra.items():
+        doc.setdefault(name, value)
+    return doc
+
+
+def _profile(args: argparse.Namespace) -> Profile:
+    if args.token_url and args.profile:
+        raise ConfigurationError("give either --profile with --domain, or --token-url, not both")
+    if args.token_url:
+        return profiles.generic(args.token_url)
+    if not args.profile:
+        raise ConfigurationError("give --profile NAME --domain D, or --token-url URL")
+    if not args.domain:
+        raise ConfigurationError(f"--profile {args.profile} needs --domain")
+    return profiles.BY_NAME[args.profile](args.domain)
+
+
+def _grant(args: argparse.Namespace) -> Grant:
+    if args.grant == "client_credentials":
+        return ClientCredentials(args.scope)
+    if args.grant == "refresh_token":
+        refresh = args.refresh_token or os.environ.get("TOKENWIRE_REFRESH_TOKEN")
+        if not refresh:
+            raise ConfigurationError(
+                "--grant refresh_token needs --refresh-token or TOKENWIRE_REFRESH_TOKEN"
+            )
+        return RefreshToken(refresh, args.scope)
+    if not args.code or not args.redirect_uri:
+        raise ConfigurationError("--grant authorization_code needs --code and --redirect-uri")
+    return AuthorizationCode(args.code, args.redirect_uri, args.code_verifier)
+
+
+def client_auth(args: argparse.Namespace, profile: Profile | None = None) -> ClientAuth:
+    """The client from ``--client-id``, ``--client-secret`` (or its environment variable) and
+    ``--auth-method`` (default: what the profile's provider documents, or ``none`` without a
+    secret)."""
+    secret = args.client_secret or os.environ.get("TOKENWIRE_CLIENT_SECRET") or None
+    method = args.auth_method
+    if method is None:
+        if secret is None:
+            method = "none"
+        else:
+            method = profile.default_auth_method if profile else "client_secret_post"
+    return ClientAuth(args.client_id, secret, method)
+
+
+def add_client_arguments(parser: argparse._ActionsContainer, *, required: bool = True) -> None:
+    """Arguments naming the client, shared by every subcommand that talks to a token endpoint."""
+    parser.add_argument("--client-id", required=required, help="the client's id")
+    parser.add_argument(
+        "--client-secret",
+        help="the client's secret (prefer the TOKENWIRE_CLIENT_SECRET environment variable: "
+        "arguments are visible to other users in the process list)",
+    )
+    parser.add_argument(
+        "--auth-method",
+        choices=["client_secret_post", "client_secret_basic", "none"],
+        help="client authentication method (default: the provider's documented one)",
+    )
+    parser.add_argument("--scope", help="space-delimited scope")
+
+
+def _token_command(args: argparse.Namespace) -> int:
+    from tokenwire.adapters.transport import TransportOptions
+
+    profile = _profile(args)
+    client = client_auth(args, profile)
+    grant = _grant(args)
+    options = TransportOptions(
+        connect_timeout=min(args.timeout, 5.0),
+        read_timeout=args.timeout,
+        total_timeout=args.timeout,
+    )
+    token = _fetch(profile, client, grant, options, args.transport)
+    sys.stdout.write(msgspec.json.encode(token_document(token)).decode() + "\n")
+    return EXIT_OK
+
+
+def _fetch(
+    profile: Profile, client: ClientAuth, grant: Grant, options: Any, transport: str
+) -> Token:
+    if transport == "httpcore":
+        from tokenwire.adapters.httpcore import HttpcoreTransport, TokenClient
+
+        with TokenClient(profile, client, HttpcoreTransport(options=options)) as tc:
+            return tc.request(grant)
+    from tokenwire.adapters.urllib import TokenClient as UrllibTokenClient
+    from tokenwire.adapters.urllib import UrllibTransport
+
+    with UrllibTokenClient(profile, client, UrllibTransport(options=options)) as uc:
+        return uc.request(grant)
+
+
+def _default_transport() -> str:
+    try:
+        import httpcore  # noqa: F401
+    except ImportError:
+        return "urllib"
+    return "httpcore"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tokenwire",
+        description="OAuth 2.0 token-endpoint client and conformance tester.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    token = sub.add_parser("token", help="fetch a token and print the token response as JSON")
+    where = token.add_argument_group("endpoint")
+    where.add_argument("--profile", choices=sorted(profiles.BY_NAME), help="a built-in provider")
+    where.add_argument("--domain", help="the provider's domain, with --profile")
+    where.add_argument("--token-url", help="any token endpoint URL (https, or http on loopback)")
+    add_client_arguments(token)
+    token.add_argument(
+        "--grant",
+        choices=["client_credentials", "refresh_token", "authorization_code"],
+        default="client_credentials",
+    )
+    token.add_argument(
+        "--refresh-token", help="for --grant refresh_token (or TOKENWIRE_REFRESH_TOKEN)"
+    )
+    token.add_argument("--code", help="for --grant authorization_code")
+    token.add_argument("--redirect-uri", help="for --grant authorization_code")
+    token.add_argument("--code-verifier", help="PKCE verifier, for --grant authorization_code")
+    token.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
+    token.add_argument("--transport", choices=["httpcore", "urllib"], default=_default_transport())
+    token.add_argument("--format", choices=["text", "json"], default="text", help="error format")
+    token.set_defaults(handler=_token_command)
+
+    for ep in entry_points(group="tokenwire.cli"):
+        register: Callable[[Any], None] = ep.load()
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except TokenwireError as error:
+        return report_error(error, getattr(args, "format", "text"))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

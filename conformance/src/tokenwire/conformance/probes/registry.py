@@ -1,0 +1,28 @@
+"""Every probe check, in the order reports list them."""
+
+from __future__ import annotations
+
+from tokenwire.conformance.probes import client_auth, errors, refresh, success, throttling
+from tokenwire.conformance.probes.model import Check
+from tokenwire.core import ConfigurationError
+
+CHECKS: tuple[Check, ...] = (
+    *success.CHECKS,
+    *errors.CHECKS,
+    *client_auth.CHECKS,
+    *refresh.CHECKS,
+    *throttling.CHECKS,
+)
+
+_BY_ID = {check.id: check for check in CHECKS}
+assert len(_BY_ID) == len(CHECKS), "probe check ids must be unique"
+
+
+def check_named(check_id: str) -> Check:
+    """The check called ``check_id``; :class:`ConfigurationError` names the known ones."""
+    try:
+        return _BY_ID[check_id]
+    except KeyError:
+        raise ConfigurationError(
+            f"no probe check is called {check_id!r}; known: {', '.join(_BY_ID)}"
+        ) from None

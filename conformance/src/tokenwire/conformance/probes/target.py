@@ -1,0 +1,51 @@
+"""What is probed: a token endpoint, a client registered there, and optionally a refresh token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tokenwire.adapters.profiles import generic
+from tokenwire.core import ClientAuth, ConfigurationError, Profile, check_endpoint_url
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProbeTarget:
+    """The provider under test and the credentials the probes use.
+
+    The URL is checked as every tokenwire request is (``https://``, or ``http://`` on loopback
+    only), before anything is sent. ``refresh_token`` enables the refresh probes; it is used once,
+    and once more as the "old" token after a rotation unless ``reuse_check`` is off (a provider
+    with reuse detection then revokes the whole grant). ``repr`` shows neither secret.
+    """
+
+    token_url: str
+    client: ClientAuth
+    refresh_token: str | None = field(default=None, repr=False)
+    scope: str | None = None
+    reuse_check: bool = True
+
+    def __post_init__(self) -> None:
+        check_endpoint_url(self.token_url)
+        if self.refresh_token is not None and not self.refresh_token.strip():
+            raise ConfigurationError("the refresh token to probe with is empty")
+        if self.scope is not None and not self.scope.strip():
+            raise ConfigurationError("scope must not be empty; leave it out instead")
+
+    @property
+    def profile(self) -> Profile:
+        """A quirk-free profile: the probes judge the provider, they do not accommodate it."""
+        return generic(self.token_url, name="probe")
+
+    @property
+    def confidential(self) -> bool:
+        """True when the client has a secret (client_credentials and the auth probes need one)."""
+        return self.client.method != "none"
+
+    @property
+    def uses_basic(self) -> bool:
+        return self.client.method == "client_secret_basic"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in a report."""
+        return tuple(s for s in (self.client.client_secret, self.refresh_token) if s)
