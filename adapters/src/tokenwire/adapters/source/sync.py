@@ -1,0 +1,220 @@
+"""``TokenSource``: a valid access token on demand, for threads.
+
+The renewal itself is :meth:`Renewer.renew <tokenwire.adapters.source.renewal.Renewer.renew>`,
+shared with the async source; this module adds the two things that are specific to threads: the
+driver that runs the renewal over a blocking transport and store, and the in-process single flight
+(a lock held only to elect one leader, and a :class:`threading.Event` the others wait on).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tokenwire.adapters.client import TokenClient
+from tokenwire.adapters.drive import Transport
+from tokenwire.adapters.source.renewal import (
+    Cached,
+    RefreshTimeout,
+    Renewal,
+    Renewer,
+    perform,
+    twin,
+)
+from tokenwire.adapters.stores import TokenStore
+from tokenwire.core import Grant, Send, Sleep, Token, TransportError, TransportFailure
+
+__all__ = ["TokenSource", "run"]
+
+
+def run(
+    renewal: Renewal,
+    store: TokenStore,
+    transport: Transport,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Cached:
+    """Drive ``renewal`` to its end over a blocking ``transport`` and ``store``.
+
+    A failed send goes back in as a :class:`TransportFailure` (the flow decides about retries);
+    anything else that goes wrong, including ``KeyboardInterrupt``, is thrown into the renewal so
+    that it releases its lease before the error leaves.
+    """
+    reply: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            step = renewal.send(reply) if error is None else renewal.throw(error)
+        except StopIteration as stop:
+            result: Cached = stop.value
+            return result
+        reply, error = None, None
+        try:
+            if isinstance(step, Send):
+                try:
+                    reply = transport.send(step.request)
+                except TransportError as exc:
+                    reply = TransportFailure(exc)
+            elif isinstance(step, Sleep):
+                sleep(step.seconds)
+            else:
+                reply = perform(store, step)
+        except BaseException as exc:  # handed to the renewal, which re-raises it
+            error = exc
+
+
+class _Flight:
+    """One renewal in progress in this process, and its outcome for those who wait on it."""
+
+    __slots__ = ("done", "error", "result")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: Cached | None = None
+        self.error: BaseException | None = None
+
+
+class TokenSource:
+    """Hands out a valid access token, renewing it once, ahead of expiry, however many ask.
+
+    ``client`` is a :class:`~tokenwire.adapters.client.TokenClient` (its profile, credentials,
+    retry policy and transport are used). ``grant`` is how a first token, or a renewal without a
+    refresh token, is obtained (``ClientCredentials()``, ``AuthorizationCode(...)``,
+    ``RefreshToken(...)``). ``token`` is a token already in hand.
+
+    With a ``store`` and a ``key``, the source works from whatever token is stored there, so that
+    threads, processes (:class:`~tokenwire.adapters.stores.SqliteStore`) or machines
+    (:class:`~tokenwire.adapters.stores.RedisStore`) share one token and refresh it once between
+    them; ``token`` is then stored only if nothing newer is. Without a store the source keeps its
+    token in a private :class:`~tokenwire.adapters.stores.MemoryStore`.
+
+    ``lease_ttl`` bounds how long one refresher may hold the store's lease (default: the longest a
+    request through ``client`` can take, see :func:`default_lease_ttl`); ``wait_timeout`` how long
+    a caller waits for another refresher before :class:`RefreshTimeout` (default: twice the lease).
+    ``clock`` is the wall clock (``time.time``): stored expiry times are shared across machines.
+    """
+
+    def __init__(
+        self,
+        client: TokenClient,
+        grant: Grant | None = None,
+        *,
+        token: Token | None = None,
+        store: TokenStore | None = None,
+        key: str | None = None,
+        lease_ttl: float | None = None,
+        wait_timeout: float | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        random: Callable[[], float] = random.random,
+    ) -> None:
+        self._renewer = Renewer(
+            client,
+            grant,
+            token=token,
+            store=store,
+            key=key,
+            lease_ttl=lease_ttl,
+            wait_timeout=wait_timeout,
+            clock=clock,
+            random=random,
+        )
+        self.client = client
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._cached: Cached | None = None
+        self._flight: _Flight | None = None
+
+    @property
+    def store(self) -> TokenStore:
+        return self._renewer.store
+
+    @property
+    def key(self) -> str:
+        return self._renewer.key
+
+    @property
+    def lease_ttl(self) -> float:
+        return self._renewer.lease_ttl
+
+    @property
+    def wait_timeout(self) -> float:
+        return self._renewer.wait_timeout
+
+    def access_token(self) -> str:
+        """A valid access token. Lock-free while the cached token is outside its leeway."""
+        cached = self._cached
+        if cached is not None and self._clock() < cached.due_at:
+            return cached.access_token
+        return self._renew().access_token
+
+    def token(self) -> Token:
+        """The whole valid token (access token, scope, expiry, ...)."""
+        cached = self._cached
+        if cached is not None and self._clock() < cached.due_at:
+            return cached.token
+        return self._renew().token
+
+    def invalidate(self, access_token: str | None = None) -> None:
+        """Report that the access token handed out was rejected by a resource server.
+
+        The next call renews it, unless the store already holds a newer token. Passing the
+        rejected ``access_token`` makes a late report harmless: if the token has already been
+        replaced, nothing is invalidated.
+        """
+        cached = self._cached
+        if cached is None or (access_token is not None and access_token != cached.access_token):
+            return
+        self._renewer.reject(cached.version)
+        self._cached = None
+
+    def _renew(self) -> Cached:
+        """Join the renewal in progress, or lead one; every wait is bounded."""
+        deadline = time.monotonic() + self._renewer.flight_timeout
+        while True:
+            with self._lock:
+                cached = self._cached
+                if cached is not None and self._clock() < cached.due_at:
+                    return cached  # renewed while this caller was on its way here
+                flight = self._flight
+                if flight is None:
+                    flight = self._flight = _Flight()
+                    lead = True
+                else:
+                    lead = False
+            if lead:
+                return self._lead(flight)
+            if not flight.done.wait(timeout=max(0.0, deadline - time.monotonic())):
+                raise RefreshTimeout(
+                    "waited for this process's refresh of the token longer than "
+                    f"{self._renewer.flight_timeout:g} s"
+                )
+            if flight.result is not None:
+                return flight.result
+            if isinstance(flight.error, Exception):
+                raise twin(flight.error)
+            # The leader was interrupted (KeyboardInterrupt, SystemExit): lead a new attempt.
+
+    def _lead(self, flight: _Flight) -> Cached:
+        renewer = self._renewer
+        try:
+            result = run(renewer.renew(), renewer.store, self.client.transport, sleep=self._sleep)
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        else:
+            flight.result = result
+            if renewer.accepts(result):  # not reported rejected while it was being fetched
+                self._cached = result
+            return result
+        finally:
+            with self._lock:
+                self._flight = None
+            flight.done.set()
+
+    def __repr__(self) -> str:
+        return f"TokenSource({self.client!r}, key={self.key!r}, store={self.store!r})"
