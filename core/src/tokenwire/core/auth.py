@@ -7,8 +7,8 @@ header (``client_secret_basic``), or nowhere but ``client_id`` (``none``, public
 from __future__ import annotations
 
 import base64
-from functools import cached_property
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Literal
 
 from tokenwire.core._redact import RedactedStruct, hidden

@@ -96,7 +96,7 @@ class RedisStore:
         client: redis.Redis | None = None,
     ) -> None:
         try:
-            import redis  # noqa: PLC0415 (optional dependency, imported on first use)
+            import redis
         except ImportError as exc:
             raise ConfigurationError(
                 "RedisStore needs redis-py: install tokenwire-adapters[redis]"
