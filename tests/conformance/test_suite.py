@@ -1,0 +1,100 @@
+"""The conformance suite itself: the built-in transports pass it, and it catches broken ones."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from tokenwire.adapters.cli import main
+from tokenwire.adapters.httpcore import HttpcoreTransport
+from tokenwire.conformance.cli import render_table
+from tokenwire.conformance.runner import SUITE_OPTIONS, agree, all_cases, case_ids, run_transport
+from tokenwire.conformance.suite import Case, CaseResult, TransportSpec
+from tokenwire.core import HttpRequest, HttpResponse, TransportError
+
+
+@pytest.fixture(scope="module")
+def cases() -> Iterator[dict[str, Case]]:
+    with contextlib.ExitStack() as stack:
+        yield {case.id: case for case in all_cases(stack)}
+
+
+def test_main_job_passes_every_case_through_every_transport(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["conformance", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    failed = [r for r in report["results"] if r["outcome"] != "passed"]
+    assert failed == []
+    assert code == 0
+    transports = {r["transport"] for r in report["results"]}
+    assert transports == {"httpcore-sync", "httpcore-asyncio", "httpcore-trio", "urllib"}
+    kinds = {r["kind"] for r in report["results"]}
+    assert kinds == {"vector", "fault", "roundtrip"}
+    assert report["summary"] == {"passed": len(case_ids()) * 4, "failed": 0, "skipped": 0}
+
+
+class _DropsAuthorization(HttpcoreTransport):
+    """A transport bug the suite must catch: the Authorization header never leaves."""
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        headers = tuple((k, v) for k, v in request.headers if k.lower() != "authorization")
+        return super().send(
+            HttpRequest(method=request.method, url=request.url, headers=headers, body=request.body)
+        )
+
+
+class _RetriesOnItsOwn(HttpcoreTransport):
+    """A transport that retries behind the flow's back: it would burn rotating refresh tokens."""
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return super().send(request)
+        except TransportError:
+            return super().send(request)
+
+
+@pytest.mark.parametrize(
+    ("transport", "case_id", "symptom"),
+    [
+        (_DropsAuthorization, "generic-basic-auth-form-encoded", "Authorization header"),
+        (_DropsAuthorization, "roundtrip-rfc6749-client-credentials-client_secret_basic", ""),
+        (_RetriesOnItsOwn, "fault-reset-refresh-never-resent", "server saw 2 request(s)"),
+    ],
+)
+def test_suite_catches_a_broken_transport(
+    cases: dict[str, Case], transport: type[HttpcoreTransport], case_id: str, symptom: str
+) -> None:
+    spec = TransportSpec("broken", lambda: transport(options=SUITE_OPTIONS))
+    (result,) = run_transport(spec, [cases[case_id]])
+    assert result.outcome == "failed"
+    assert symptom in result.detail
+    assert "MOCK" not in result.detail
+    assert "p@ss" not in result.detail
+
+
+def test_transports_that_disagree_fail_together() -> None:
+    results = [
+        CaseResult(case="c", kind="vector", transport="a", outcome="passed", summary="token:x"),
+        CaseResult(case="c", kind="vector", transport="b", outcome="passed", summary="Err:y"),
+        CaseResult(case="d", kind="vector", transport="a", outcome="passed", summary="token:x"),
+        CaseResult(case="d", kind="vector", transport="b", outcome="skipped"),
+    ]
+    merged = agree(results)
+    assert [r.outcome for r in merged] == ["failed", "failed", "passed", "skipped"]
+    assert "transports disagree" in merged[0].detail
+
+
+def test_table_names_every_case_and_transport_and_explains_failures() -> None:
+    results = [
+        CaseResult(case="one", kind="vector", transport="t1", outcome="passed"),
+        CaseResult(case="one", kind="vector", transport="t2", outcome="failed", detail="why"),
+    ]
+    table = render_table(results, {"passed": 1, "failed": 1, "skipped": 0})
+    assert "t1" in table
+    assert "t2" in table
+    assert "one [t2]: why" in table
+    assert "1 passed, 1 failed, 0 skipped (1 cases x 2 transports)" in table
