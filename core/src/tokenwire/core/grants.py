@@ -1,7 +1,10 @@
 """Grants: what the client trades at the token endpoint for a token.
 
-Each grant is a frozen struct that knows its ``grant_type`` and its own form fields, and whether a
-request carrying it is safe to send twice (the retry rules in :mod:`tokenwire.core.flow` ask).
+Each grant is a frozen struct that knows its ``grant_type``, encodes its own form fields
+(``form()``: the fields are fixed per grant type, so they are written out as bytes rather than
+listed and encoded generically, which cost more than parsing a whole token response), and says
+whether a request carrying it is safe to send twice (the retry rules in
+:mod:`tokenwire.core.flow` ask).
 """
 
 from __future__ import annotations
@@ -13,8 +16,7 @@ import msgspec
 
 from tokenwire.core._redact import REDACTED, RedactedStruct, Shown, hidden
 from tokenwire.core.errors import ConfigurationError
-
-Fields = list[tuple[str, str]]
+from tokenwire.core.form import encode_form, form_value
 
 
 class AuthorizationCode(RedactedStruct, frozen=True):
@@ -32,12 +34,16 @@ class AuthorizationCode(RedactedStruct, frozen=True):
         if not self.code:
             raise ConfigurationError("authorization code must not be empty")
 
-    def fields(self) -> Fields:
-        out = [("grant_type", "authorization_code"), ("code", self.code)]
-        out.append(("redirect_uri", self.redirect_uri))
+    def form(self) -> bytes:
+        body = (
+            b"grant_type=authorization_code&code="
+            + form_value(self.code)
+            + b"&redirect_uri="
+            + form_value(self.redirect_uri)
+        )
         if self.code_verifier is not None:
-            out.append(("code_verifier", self.code_verifier))
-        return out
+            body += b"&code_verifier=" + form_value(self.code_verifier)
+        return body
 
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "code", REDACTED
@@ -59,11 +65,11 @@ class RefreshToken(RedactedStruct, frozen=True):
         if not self.refresh_token:
             raise ConfigurationError("refresh_token must not be empty")
 
-    def fields(self) -> Fields:
-        out = [("grant_type", "refresh_token"), ("refresh_token", self.refresh_token)]
+    def form(self) -> bytes:
+        body = b"grant_type=refresh_token&refresh_token=" + form_value(self.refresh_token)
         if self.scope:
-            out.append(("scope", self.scope))
-        return out
+            body += b"&scope=" + form_value(self.scope)
+        return body
 
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "refresh_token", REDACTED
@@ -79,11 +85,10 @@ class ClientCredentials(msgspec.Struct, frozen=True):
 
     scope: str | None = None
 
-    def fields(self) -> Fields:
-        out = [("grant_type", "client_credentials")]
+    def form(self) -> bytes:
         if self.scope:
-            out.append(("scope", self.scope))
-        return out
+            return b"grant_type=client_credentials&scope=" + form_value(self.scope)
+        return b"grant_type=client_credentials"
 
 
 class ExtensionGrant(RedactedStruct, frozen=True):
@@ -103,8 +108,8 @@ class ExtensionGrant(RedactedStruct, frozen=True):
         if any(name in ("grant_type", "client_secret") for name, _ in self.params):
             raise ConfigurationError("params must not repeat grant_type or carry client_secret")
 
-    def fields(self) -> Fields:
-        return [("grant_type", self.grant_type), *self.params]
+    def form(self) -> bytes:
+        return encode_form([("grant_type", self.grant_type), *self.params])
 
     def _shown(self) -> Iterator[tuple[str, object]]:
         # Parameter values may be assertions or tokens; only their names are shown.

@@ -18,7 +18,7 @@ def prepare_token_request(profile: Profile, client: ClientAuth, grant: Grant) ->
     Form fields come in the order the providers' documents show them: client credentials
     first, then the grant's own fields, then the profile's extra parameters.
     """
-    body = encode_form(grant.fields())
+    body = grant.form()
     if profile.extra_token_params:
         body += b"&" + encode_form(profile.extra_token_params)
     credentials = client.form_credentials
