@@ -18,23 +18,14 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tokenwire.adapters.client import AsyncTokenClient, async_sleep
 from tokenwire.adapters.drive import AsyncTransport
-from tokenwire.adapters.source.renewal import (
-    Cached,
-    RefreshTimeout,
-    Renewal,
-    Renewer,
-    perform,
-    twin,
-)
+from tokenwire.adapters.source.base import Flight, SourceBase
+from tokenwire.adapters.source.renewal import Cached, RefreshTimeout, Renewal, perform
 from tokenwire.adapters.stores import TokenStore
 from tokenwire.core import Grant, Send, Sleep, Token, TransportError, TransportFailure
-
-if TYPE_CHECKING:
-    import anyio
 
 __all__ = ["AsyncTokenSource", "arun"]
 
@@ -74,18 +65,7 @@ async def arun(
             error = exc
 
 
-class _Flight:
-    """One renewal in progress on this event loop, and its outcome for the tasks that wait."""
-
-    __slots__ = ("done", "error", "result")
-
-    def __init__(self, done: anyio.Event) -> None:
-        self.done = done
-        self.result: Cached | None = None
-        self.error: BaseException | None = None
-
-
-class AsyncTokenSource:
+class AsyncTokenSource(SourceBase):
     """The async :class:`~tokenwire.adapters.source.TokenSource`: same arguments, same rules.
 
     ``client`` is an :class:`~tokenwire.adapters.client.AsyncTokenClient`; ``sleep`` (used between
@@ -107,7 +87,7 @@ class AsyncTokenSource:
         sleep: Callable[[float], Awaitable[object]] = async_sleep,
         random: Callable[[], float] = random.random,
     ) -> None:
-        self._renewer = Renewer(
+        super().__init__(
             client,
             grant,
             token=token,
@@ -119,26 +99,7 @@ class AsyncTokenSource:
             random=random,
         )
         self.client = client
-        self._clock = clock
         self._sleep = sleep
-        self._cached: Cached | None = None
-        self._flight: _Flight | None = None
-
-    @property
-    def store(self) -> TokenStore:
-        return self._renewer.store
-
-    @property
-    def key(self) -> str:
-        return self._renewer.key
-
-    @property
-    def lease_ttl(self) -> float:
-        return self._renewer.lease_ttl
-
-    @property
-    def wait_timeout(self) -> float:
-        return self._renewer.wait_timeout
 
     async def access_token(self) -> str:
         """A valid access token; no await at all while the cached token is outside its leeway."""
@@ -154,14 +115,6 @@ class AsyncTokenSource:
             return cached.token
         return (await self._renew()).token
 
-    def invalidate(self, access_token: str | None = None) -> None:
-        """Report that the access token handed out was rejected (see ``TokenSource.invalidate``)."""
-        cached = self._cached
-        if cached is None or (access_token is not None and access_token != cached.access_token):
-            return
-        self._renewer.reject(cached.version)
-        self._cached = None
-
     async def _renew(self) -> Cached:
         """Join the renewal in progress, or lead one; every wait is bounded.
 
@@ -172,12 +125,12 @@ class AsyncTokenSource:
         timeout = self._renewer.flight_timeout
         deadline = time.monotonic() + timeout
         while True:
-            cached = self._cached
-            if cached is not None and self._clock() < cached.due_at:
+            cached = self._fresh()
+            if cached is not None:
                 return cached
             flight = self._flight
             if flight is None:
-                flight = self._flight = _Flight(anyio.Event())
+                flight = self._flight = Flight(anyio.Event())
                 return await self._lead(flight)
             with anyio.move_on_after(max(0.0, deadline - time.monotonic())):
                 await flight.done.wait()
@@ -185,13 +138,12 @@ class AsyncTokenSource:
                 raise RefreshTimeout(
                     f"waited for this loop's refresh of the token longer than {timeout:g} s"
                 )
-            if flight.result is not None:
-                return flight.result
-            if isinstance(flight.error, Exception):
-                raise twin(flight.error)
+            outcome = flight.outcome()
+            if outcome is not None:
+                return outcome
             # The leader was cancelled: this task leads a new attempt.
 
-    async def _lead(self, flight: _Flight) -> Cached:
+    async def _lead(self, flight: Flight) -> Cached:
         renewer = self._renewer
         try:
             result = await arun(
@@ -201,13 +153,7 @@ class AsyncTokenSource:
             flight.error = exc
             raise
         else:
-            flight.result = result
-            if renewer.accepts(result):
-                self._cached = result
-            return result
+            return self._settle(flight, result)
         finally:
             self._flight = None
             flight.done.set()
-
-    def __repr__(self) -> str:
-        return f"AsyncTokenSource({self.client!r}, key={self.key!r}, store={self.store!r})"

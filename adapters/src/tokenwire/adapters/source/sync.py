@@ -16,14 +16,8 @@ from typing import Any
 
 from tokenwire.adapters.client import TokenClient
 from tokenwire.adapters.drive import Transport
-from tokenwire.adapters.source.renewal import (
-    Cached,
-    RefreshTimeout,
-    Renewal,
-    Renewer,
-    perform,
-    twin,
-)
+from tokenwire.adapters.source.base import Flight, SourceBase
+from tokenwire.adapters.source.renewal import Cached, RefreshTimeout, Renewal, perform
 from tokenwire.adapters.stores import TokenStore
 from tokenwire.core import Grant, Send, Sleep, Token, TransportError, TransportFailure
 
@@ -66,18 +60,7 @@ def run(
             error = exc
 
 
-class _Flight:
-    """One renewal in progress in this process, and its outcome for those who wait on it."""
-
-    __slots__ = ("done", "error", "result")
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.result: Cached | None = None
-        self.error: BaseException | None = None
-
-
-class TokenSource:
+class TokenSource(SourceBase):
     """Hands out a valid access token, renewing it once, ahead of expiry, however many ask.
 
     ``client`` is a :class:`~tokenwire.adapters.client.TokenClient` (its profile, credentials,
@@ -111,7 +94,7 @@ class TokenSource:
         sleep: Callable[[float], None] = time.sleep,
         random: Callable[[], float] = random.random,
     ) -> None:
-        self._renewer = Renewer(
+        super().__init__(
             client,
             grant,
             token=token,
@@ -123,27 +106,8 @@ class TokenSource:
             random=random,
         )
         self.client = client
-        self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-        self._cached: Cached | None = None
-        self._flight: _Flight | None = None
-
-    @property
-    def store(self) -> TokenStore:
-        return self._renewer.store
-
-    @property
-    def key(self) -> str:
-        return self._renewer.key
-
-    @property
-    def lease_ttl(self) -> float:
-        return self._renewer.lease_ttl
-
-    @property
-    def wait_timeout(self) -> float:
-        return self._renewer.wait_timeout
 
     def access_token(self) -> str:
         """A valid access token. Lock-free while the cached token is outside its leeway."""
@@ -159,30 +123,17 @@ class TokenSource:
             return cached.token
         return self._renew().token
 
-    def invalidate(self, access_token: str | None = None) -> None:
-        """Report that the access token handed out was rejected by a resource server.
-
-        The next call renews it, unless the store already holds a newer token. Passing the
-        rejected ``access_token`` makes a late report harmless: if the token has already been
-        replaced, nothing is invalidated.
-        """
-        cached = self._cached
-        if cached is None or (access_token is not None and access_token != cached.access_token):
-            return
-        self._renewer.reject(cached.version)
-        self._cached = None
-
     def _renew(self) -> Cached:
         """Join the renewal in progress, or lead one; every wait is bounded."""
         deadline = time.monotonic() + self._renewer.flight_timeout
         while True:
             with self._lock:
-                cached = self._cached
-                if cached is not None and self._clock() < cached.due_at:
+                cached = self._fresh()
+                if cached is not None:
                     return cached  # renewed while this caller was on its way here
                 flight = self._flight
                 if flight is None:
-                    flight = self._flight = _Flight()
+                    flight = self._flight = Flight(threading.Event())
                     lead = True
                 else:
                     lead = False
@@ -193,13 +144,12 @@ class TokenSource:
                     "waited for this process's refresh of the token longer than "
                     f"{self._renewer.flight_timeout:g} s"
                 )
-            if flight.result is not None:
-                return flight.result
-            if isinstance(flight.error, Exception):
-                raise twin(flight.error)
+            outcome = flight.outcome()
+            if outcome is not None:
+                return outcome
             # The leader was interrupted (KeyboardInterrupt, SystemExit): lead a new attempt.
 
-    def _lead(self, flight: _Flight) -> Cached:
+    def _lead(self, flight: Flight) -> Cached:
         renewer = self._renewer
         try:
             result = run(renewer.renew(), renewer.store, self.client.transport, sleep=self._sleep)
@@ -207,14 +157,8 @@ class TokenSource:
             flight.error = exc
             raise
         else:
-            flight.result = result
-            if renewer.accepts(result):  # not reported rejected while it was being fetched
-                self._cached = result
-            return result
+            return self._settle(flight, result)
         finally:
             with self._lock:
                 self._flight = None
             flight.done.set()
-
-    def __repr__(self) -> str:
-        return f"TokenSource({self.client!r}, key={self.key!r}, store={self.store!r})"

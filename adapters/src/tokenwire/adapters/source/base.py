@@ -1,0 +1,120 @@
+"""What :class:`TokenSource` and :class:`AsyncTokenSource` share, apart from how they wait.
+
+The renewal algorithm is :class:`~tokenwire.adapters.source.renewal.Renewer`; this base holds the
+source's view of it: the cached token the hot path reads, ``invalidate``, the flight record that
+waiters read their outcome from, and the store/key/lease accessors. The subclasses add only their
+driver (blocking or awaiting) and their single-flight primitive (a thread lock and event, or an
+anyio event).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tokenwire.adapters.source.renewal import Cached, FlowClient, Renewer, twin
+from tokenwire.adapters.stores import TokenStore
+from tokenwire.core import Grant, Token
+
+
+class Flight:
+    """One renewal in progress, and its outcome for those who wait on it.
+
+    ``done`` is the waiters' event: a :class:`threading.Event` or an :class:`anyio.Event`.
+    """
+
+    __slots__ = ("done", "error", "result")
+
+    def __init__(self, done: Any) -> None:
+        self.done = done
+        self.result: Cached | None = None
+        self.error: BaseException | None = None
+
+    def outcome(self) -> Cached | None:
+        """The leader's token, or its error raised again (a copy per waiter); ``None`` when the
+        leader was interrupted (cancelled, KeyboardInterrupt) and a waiter must lead anew."""
+        if self.result is not None:
+            return self.result
+        if isinstance(self.error, Exception):
+            raise twin(self.error)
+        return None
+
+
+class SourceBase:
+    """State and accessors shared by the sync and async token sources."""
+
+    def __init__(
+        self,
+        client: FlowClient,
+        grant: Grant | None,
+        *,
+        token: Token | None,
+        store: TokenStore | None,
+        key: str | None,
+        lease_ttl: float | None,
+        wait_timeout: float | None,
+        clock: Callable[[], float],
+        random: Callable[[], float],
+    ) -> None:
+        self._renewer = Renewer(
+            client,
+            grant,
+            token=token,
+            store=store,
+            key=key,
+            lease_ttl=lease_ttl,
+            wait_timeout=wait_timeout,
+            clock=clock,
+            random=random,
+        )
+        self._clock = clock
+        self._cached: Cached | None = None
+        self._flight: Flight | None = None
+
+    @property
+    def store(self) -> TokenStore:
+        return self._renewer.store
+
+    @property
+    def key(self) -> str:
+        return self._renewer.key
+
+    @property
+    def lease_ttl(self) -> float:
+        return self._renewer.lease_ttl
+
+    @property
+    def wait_timeout(self) -> float:
+        return self._renewer.wait_timeout
+
+    def invalidate(self, access_token: str | None = None) -> None:
+        """Report that the access token handed out was rejected by a resource server.
+
+        The next call renews it, unless the store already holds a newer token. Passing the
+        rejected ``access_token`` makes a late report harmless: if the token has already been
+        replaced, nothing is invalidated.
+        """
+        cached = self._cached
+        if cached is None or (access_token is not None and access_token != cached.access_token):
+            return
+        self._renewer.reject(cached.version)
+        self._cached = None
+
+    def _fresh(self) -> Cached | None:
+        """The cached token while it is outside its leeway, else ``None``."""
+        cached = self._cached
+        if cached is not None and self._clock() < cached.due_at:
+            return cached
+        return None
+
+    def _settle(self, flight: Flight, result: Cached) -> Cached:
+        """Record the leader's token for the waiters, and cache it unless it was reported
+        rejected while it was being fetched."""
+        flight.result = result
+        if self._renewer.accepts(result):
+            self._cached = result
+        return result
+
+    def __repr__(self) -> str:
+        client = getattr(self._renewer, "client", None)
+        return f"{type(self).__name__}({client!r}, key={self.key!r}, store={self.store!r})"
