@@ -37,6 +37,9 @@ class Scenario(msgspec.Struct, frozen=True, kw_only=True):
     requests: int
     #: The sleeps the flow must ask for, in order (``random`` fixed at 0.5), if checked.
     sleeps: list[float] | None = None
+    #: Point the client at a loopback port where nothing listens instead of the replay server:
+    #: every connect fails, so nothing is ever sent (``sent=False``).
+    unreachable: bool = False
 
     def build_profile(self, base: str | None = None) -> Profile:
         return build_profile(self.profile, base)

@@ -18,6 +18,7 @@ import msgspec
 
 from tokenwire.adapters.client import AsyncTokenClient, TokenClient
 from tokenwire.adapters.drive import AsyncTransport, Transport
+from tokenwire.conformance.loopback import HOST, free_port
 from tokenwire.conformance.replay import ReplayServer, Reply
 from tokenwire.conformance.scenarios import Scenario
 from tokenwire.conformance.vectors import Vector, VectorClient, check_outcome
@@ -117,7 +118,8 @@ def fault_case(scenario: Scenario, replay: ReplayServer) -> Case:
                 problems.append(f"client slept {sleeps}, expected {scenario.sleeps}")
             return problems + check_outcome(scenario.outcome, result)
 
-        return scenario.build_profile(replay.base_url), _single(scenario.grant.build(), verify)
+        base = f"http://{HOST}:{free_port()}" if scenario.unreachable else replay.base_url
+        return scenario.build_profile(base), _single(scenario.grant.build(), verify)
 
     return Case(scenario.id, "fault", scenario.client, prepare)
 

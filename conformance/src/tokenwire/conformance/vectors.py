@@ -34,7 +34,7 @@ from tokenwire.core import (
     decode_form,
 )
 from tokenwire.core import errors as core_errors
-from tokenwire.core._redact import SECRET_FIELDS
+from tokenwire.core._redact import SECRET_FIELDS, RedactedStruct, Shown, hidden
 
 ProfileName = Literal["tencent-ciam", "api-v1", "generic"]
 
@@ -46,18 +46,31 @@ DEFAULT_BASES: dict[str, str] = {
 }
 
 
-class VectorClient(msgspec.Struct, frozen=True, kw_only=True):
+class VectorClient(RedactedStruct, frozen=True, kw_only=True):
+    """The client a vector authenticates as; ``repr`` hides the secret, as everywhere."""
+
     client_id: str
     client_secret: str | None = None
     method: str = "client_secret_post"
+
+    def _shown(self) -> Iterator[tuple[str, object]]:
+        yield "client_id", self.client_id
+        yield "client_secret", hidden(self.client_secret)
+        yield "method", self.method
 
     def build(self) -> ClientAuth:
         return ClientAuth(self.client_id, self.client_secret, self.method)  # type: ignore[arg-type]
 
 
-class VectorGrant(msgspec.Struct, frozen=True, kw_only=True):
+class VectorGrant(RedactedStruct, frozen=True, kw_only=True):
+    """The grant a vector sends; ``repr`` names its parameters but shows no value."""
+
     grant_type: str
     params: dict[str, str] = msgspec.field(default_factory=dict)
+
+    def _shown(self) -> Iterator[tuple[str, object]]:
+        yield "grant_type", self.grant_type
+        yield "params", Shown(f"<{sorted(self.params)!r}>")
 
     def build(self) -> Grant:
         p = self.params
