@@ -292,3 +292,26 @@ def test_authorization_request_from_authorization_url_hides_the_verifier() -> No
     text = everything_shown(request)
     assert request.code_verifier not in text
     assert "code_verifier='<redacted>'" in text
+
+
+def test_errors_survive_pickling_with_every_attribute() -> None:
+    import pickle
+
+    from tokenwire.core import InvalidGrant, ProtocolError, ResponseTooLarge
+
+    protocol = pickle.loads(pickle.dumps(ProtocolError("bad", status=502, excerpt="<html>")))
+    assert (type(protocol), protocol.status, protocol.excerpt, str(protocol)) == (
+        ProtocolError,
+        502,
+        "<html>",
+        "bad (HTTP 502): <html>",
+    )
+    oauth = pickle.loads(pickle.dumps(InvalidGrant("invalid_grant", "used", None, status=400)))
+    assert (type(oauth), oauth.error, oauth.description, oauth.status) == (
+        InvalidGrant,
+        "invalid_grant",
+        "used",
+        400,
+    )
+    transport = pickle.loads(pickle.dumps(ResponseTooLarge("too big", sent=True)))
+    assert (type(transport), transport.sent) == (ResponseTooLarge, True)

@@ -23,6 +23,20 @@ from tokenwire.core._redact import scrub
 class TokenwireError(Exception):
     """Base of every error tokenwire raises on purpose."""
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickle (multiprocessing, executors) keeps every attribute (status, excerpt, sent,
+        # error code), not just the message that Exception's default reduce would keep.
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore(
+    cls: type[TokenwireError], args: tuple[object, ...], state: dict[str, object]
+) -> TokenwireError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigurationError(TokenwireError, ValueError):
     """The caller's input is wrong (raised before any request is sent)."""
@@ -95,18 +109,6 @@ class OAuthError(TokenwireError):
         if status is not None:
             text = f"{text} (HTTP {status})"
         super().__init__(text)
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (
-            _rebuild_oauth_error,
-            (type(self), self.error, self.description, self.uri, self.status),
-        )
-
-
-def _rebuild_oauth_error(
-    cls: type[OAuthError], error: str, description: str | None, uri: str | None, status: int | None
-) -> OAuthError:
-    return cls(error, description, uri, status=status)
 
 
 class InvalidRequest(OAuthError):
