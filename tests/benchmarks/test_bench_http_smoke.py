@@ -33,9 +33,10 @@ def test_every_contender_sends_the_seed_request_and_gets_its_token(case: Case) -
 def test_check_requests_catches_credentials_in_the_wrong_place(
     case: Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def basic_auth(case: Case, token_url: str) -> bench_http.SyncClient:
+    def basic_auth(case: Case, base: str) -> bench_http.SyncClient:
         import requests_oauthlib
 
+        token_url = bench_http.token_endpoint(case, base)
         session = requests_oauthlib.OAuth2Session(case.client_id)
 
         def call() -> str:
@@ -87,8 +88,7 @@ def test_nginx_serves_the_seed_response_byte_for_byte(case: Case, nginx: bench_h
 def test_every_contender_gets_the_seed_token_from_nginx_over_one_connection(
     case: Case, nginx: bench_http.Nginx
 ) -> None:
-    token_url = case.vector.build_profile(nginx.base_url).token_url
-    with bench_http.contenders(case, token_url) as built:
+    with bench_http.contenders(case, nginx.base_url) as built:
         for name in bench_http.CONTENDERS:
             assert built.run(name, 2)[1] == case.access_token, name
         measured = bench_http.measure(built, rounds=2, requests=3, counters=nginx.counters)
