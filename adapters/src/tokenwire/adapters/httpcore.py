@@ -196,6 +196,9 @@ class _Target:
         self.host = (b"Host", endpoint.authority.encode("ascii"))
 
 
+_WIRE_CACHE_SIZE = 32
+
+
 class _HttpcoreBase:
     """Options, TLS context, endpoint cache and the request/response/error conversions."""
 
@@ -203,6 +206,10 @@ class _HttpcoreBase:
         self.options = options = options or DEFAULT_OPTIONS
         self._ssl_context = build_ssl_context(options)
         self._targets: EndpointCache[_Target] = EndpointCache(_Target)
+        # Checked wire headers per request-headers tuple: the core sends the same few tuples
+        # again and again, so each is checked and encoded once per transport. Bounded, and it
+        # lives no longer than the transport (a Basic header is a credential).
+        self._wire: dict[tuple[tuple[str, str], ...], tuple[tuple[bytes, bytes], ...]] = {}
         # Per-operation limits; the total deadline is applied by the backend wrapper.
         self._extensions: dict[str, Any] = {
             "timeout": {
@@ -215,9 +222,15 @@ class _HttpcoreBase:
 
     def _request(self, request: HttpRequest, target: _Target) -> httpcore.Request:
         body = request.body
-        headers = wire_headers(request.headers)
-        headers.insert(0, target.host)
-        headers.append((b"Content-Length", str(len(body)).encode("ascii")))
+        try:
+            wire = self._wire.get(request.headers)
+        except TypeError:  # headers built from lists are unhashable: check them every time
+            wire = tuple(wire_headers(request.headers))
+        if wire is None:
+            if len(self._wire) >= _WIRE_CACHE_SIZE:
+                self._wire.clear()
+            wire = self._wire[request.headers] = tuple(wire_headers(request.headers))
+        headers = [target.host, *wire, (b"Content-Length", str(len(body)).encode("ascii"))]
         return httpcore.Request(
             request.method, target.url, headers=headers, content=body, extensions=self._extensions
         )

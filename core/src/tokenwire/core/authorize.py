@@ -9,9 +9,6 @@ runtimes can supply their own. ``parse_callback`` checks ``state`` in constant t
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, urlsplit
 
@@ -37,17 +34,27 @@ def _b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def new_code_verifier(randbytes: RandBytes = secrets.token_bytes, nbytes: int = 32) -> str:
+def _default_randbytes() -> RandBytes:
+    """The CSPRNG used when the caller injects none (imported on first use: ``secrets`` pulls in
+    ``random`` and ``hashlib``, import time that callers of the token functions never need)."""
+    import secrets
+
+    return secrets.token_bytes
+
+
+def new_code_verifier(randbytes: RandBytes | None = None, nbytes: int = 32) -> str:
     """A PKCE code verifier: ``nbytes`` of CSPRNG output, base64url (43 chars for 32 bytes)."""
     if not 32 <= nbytes <= 96:
         raise ConfigurationError("a PKCE verifier needs 32 to 96 random bytes (43-128 chars)")
-    return _b64url(randbytes(nbytes))
+    return _b64url((randbytes or _default_randbytes())(nbytes))
 
 
 def code_challenge(verifier: str) -> str:
     """The S256 challenge of ``verifier`` (RFC 7636 §4.2)."""
     if not 43 <= len(verifier) <= 128 or not set(verifier) <= _VERIFIER_CHARS:
         raise ConfigurationError("a PKCE verifier must be 43-128 unreserved characters")
+    import hashlib  # only here: most users of the core never build an authorization request
+
     return _b64url(hashlib.sha256(verifier.encode("ascii")).digest())
 
 
@@ -81,11 +88,12 @@ def authorization_url(
     pkce: bool = True,
     nonce: bool = False,
     extra: Sequence[tuple[str, str]] = (),
-    randbytes: RandBytes = secrets.token_bytes,
+    randbytes: RandBytes | None = None,
 ) -> AuthorizationRequest:
     """Build an authorization request (RFC 6749 §4.1.1): state, PKCE S256, optional nonce."""
     if profile.authorization_url is None:
         raise ConfigurationError(f"profile {profile.name!r} has no authorization endpoint")
+    randbytes = randbytes or _default_randbytes()
     state = _b64url(randbytes(24))
     fields = [
         ("response_type", "code"),
@@ -142,6 +150,8 @@ def parse_callback(
     if iss is not None and issuer is not None and iss != issuer:
         raise IssuerMismatch("authorization callback came from an unexpected issuer (RFC 9207)")
     state = params.get("state")
+    import hmac  # only here, like hashlib above: it costs import time every user would pay
+
     if state is None or not hmac.compare_digest(state.encode(), expected_state.encode()):
         raise StateMismatch("authorization callback state does not match the request's")
     if "error" in params:

@@ -18,7 +18,6 @@ Every retry decision lives here, so no two drivers can disagree about when to re
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from email.utils import parsedate_to_datetime
 
 import msgspec
 
@@ -173,6 +172,8 @@ def retry_after(response: HttpResponse, clock: Callable[[], float]) -> float | N
     if value.isascii() and value.isdigit():
         return float(value)
     try:
+        from email.utils import parsedate_to_datetime  # rare: most servers send seconds
+
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
