@@ -24,6 +24,7 @@ import msgspec
 import pytest
 
 from tests.redis_peer import RedisPeer
+from tests.spawned import run_spawned
 from tokenwire.adapters.httpcore import TokenClient
 from tokenwire.adapters.source import TokenSource
 from tokenwire.adapters.stores import RedisStore, SqliteStore, TokenStore
@@ -137,26 +138,6 @@ def _take_over(spec: StoreSpec, profile: Profile, go: Any, results: Any) -> None
 # --- the parent's side ------------------------------------------------------------------------
 
 
-def run_spawned(target: Callable[..., None], args: list[tuple[Any, ...]]) -> list[Any]:
-    """Run ``target(*each, barrier, queue)`` in one spawned process per ``args`` entry."""
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(len(args))
-    results = context.Queue()
-    processes = [context.Process(target=target, args=(*each, barrier, results)) for each in args]
-    for process in processes:
-        process.start()
-    try:
-        collected = [results.get(timeout=WAIT) for _ in processes]
-    finally:
-        for process in processes:
-            process.join(timeout=WAIT)
-            if process.is_alive():
-                process.kill()
-                process.join(timeout=WAIT)
-    assert [process.exitcode for process in processes] == [0] * len(processes)
-    return collected
-
-
 @pytest.fixture(params=["sqlite", "redis"])
 def store_spec(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -237,7 +218,7 @@ def test_six_processes_asking_at_once_cause_one_request(
     old = store_first_token(provider, store_spec, due=True)
     before = provider.token_requests
 
-    outcomes = run_spawned(_ask_once, [(store_spec, provider.profile())] * 6)
+    outcomes = run_spawned(_ask_once, [(store_spec, provider.profile())] * 6, wait=WAIT)
 
     assert [error for _, error in outcomes if error is not None] == []
     assert provider.token_requests - before == 1
@@ -256,7 +237,7 @@ def test_1000_refreshes_from_four_processes_never_burn_a_rotated_refresh_token(
     before = provider.token_requests
     refreshes = 1000
 
-    outcomes = run_spawned(_churn, [(store_spec, provider.profile(), 1 + refreshes)] * 4)
+    outcomes = run_spawned(_churn, [(store_spec, provider.profile(), 1 + refreshes)] * 4, wait=WAIT)
 
     assert [errors for _, errors in outcomes if errors] == []  # zero invalid_grant, zero errors
     assert all(asked > 0 for asked, _ in outcomes)

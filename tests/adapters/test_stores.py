@@ -7,7 +7,6 @@ expires and released only by its owner, lossless round trips, and typed errors t
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sqlite3
 import stat
@@ -25,6 +24,7 @@ import msgspec
 import pytest
 
 from tests.redis_peer import RedisPeer
+from tests.spawned import run_spawned
 from tokenwire.adapters.stores import (
     Lease,
     MemoryStore,
@@ -432,26 +432,6 @@ def _race(path: str, index: int, barrier: Any, results: Any) -> None:
         results.put((index, owner, version, None))
 
 
-def _run_spawned(target: Callable[..., None], args: list[tuple[Any, ...]]) -> list[Any]:
-    """Run ``target(*each, barrier, queue)`` in one spawned process per ``args`` entry."""
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(len(args))
-    results = context.Queue()
-    processes = [context.Process(target=target, args=(*each, barrier, results)) for each in args]
-    for process in processes:
-        process.start()
-    try:
-        collected = [results.get(timeout=WAIT) for _ in processes]
-    finally:
-        for process in processes:
-            process.join(timeout=WAIT)
-            if process.is_alive():
-                process.kill()
-                process.join(timeout=WAIT)
-    assert [process.exitcode for process in processes] == [0] * len(processes)
-    return collected
-
-
 def test_sqlite_processes_racing_have_one_lease_holder_and_one_writer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -461,7 +441,7 @@ def test_sqlite_processes_racing_have_one_lease_holder_and_one_writer(
     seed.compare_and_set("shared", None, make_token("seed"))
     seed.close()
 
-    outcomes = _run_spawned(_race, [(path, i) for i in range(4)])
+    outcomes = run_spawned(_race, [(path, i) for i in range(4)], wait=WAIT)
 
     assert [error for *_, error in outcomes if error is not None] == []
     owners = [owner for _, owner, _, _ in outcomes if owner is not None]
