@@ -315,3 +315,12 @@ def test_errors_survive_pickling_with_every_attribute() -> None:
     )
     transport = pickle.loads(pickle.dumps(ResponseTooLarge("too big", sent=True)))
     assert (type(transport), transport.sent) == (ResponseTooLarge, True)
+
+
+def test_scrub_keeps_parameter_names_in_challenges_but_not_tokens() -> None:
+    from tokenwire.core._redact import scrub
+
+    challenge = 'Basic realm="as", error="invalid_client", error_description="auth failed"'
+    assert scrub(challenge) == challenge
+    assert "dGhpc2lzYXNlY3JldA==" not in scrub("token=dGhpc2lzYXNlY3JldA==")
+    assert "MOCK_REFRESH_TOKEN_12345" not in scrub("rt MOCK_REFRESH_TOKEN_12345")
