@@ -46,7 +46,7 @@ from tokenwire.core import (
     code_challenge,
     new_code_verifier,
 )
-from tokenwire.core._redact import SECRET_FIELDS
+from tokenwire.core.redact import SECRET_FIELDS
 
 OPTIONS = TransportOptions(connect_timeout=2.0, read_timeout=5.0, total_timeout=10.0)
 #: A run of base64url characters this long in a report can only be a leaked credential.

@@ -318,7 +318,7 @@ def test_errors_survive_pickling_with_every_attribute() -> None:
 
 
 def test_scrub_keeps_parameter_names_in_challenges_but_not_tokens() -> None:
-    from tokenwire.core._redact import scrub
+    from tokenwire.core.redact import scrub
 
     challenge = 'Basic realm="as", error="invalid_client", error_description="auth failed"'
     assert scrub(challenge) == challenge

@@ -179,7 +179,7 @@ def _fetch(
         return uc.request(grant)
 
 
-def _default_transport() -> str:
+def default_transport() -> str:
     try:
         import httpcore  # noqa: F401
     except ImportError:
@@ -212,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--redirect-uri", help="for --grant authorization_code")
     token.add_argument("--code-verifier", help="PKCE verifier, for --grant authorization_code")
     token.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
-    token.add_argument("--transport", choices=["httpcore", "urllib"], default=_default_transport())
+    token.add_argument("--transport", choices=["httpcore", "urllib"], default=default_transport())
     token.add_argument("--format", choices=["text", "json"], default="text", help="error format")
     token.set_defaults(handler=_token_command)
 

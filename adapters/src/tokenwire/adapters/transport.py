@@ -33,7 +33,7 @@ from tokenwire.core import (
     TransportTimeout,
     check_endpoint_url,
 )
-from tokenwire.core._redact import scrub
+from tokenwire.core.redact import scrub
 
 T = TypeVar("T")
 

@@ -27,7 +27,7 @@ _MARK = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
 
 def register(sub: Any) -> None:
     """Add the ``conformance`` subcommand to the ``tokenwire`` parser."""
-    from tokenwire.adapters.cli import _default_transport, add_client_arguments
+    from tokenwire.adapters.cli import add_client_arguments, default_transport
     from tokenwire.conformance.probes import DEFAULT_INTERVAL, MAX_REQUESTS
 
     parser: argparse.ArgumentParser = sub.add_parser(
@@ -61,7 +61,7 @@ def register(sub: Any) -> None:
     probe.add_argument(
         "--transport",
         choices=["httpcore", "urllib"],
-        default=_default_transport(),
+        default=default_transport(),
         help="the transport the probes use (default: httpcore if installed)",
     )
     parser.set_defaults(handler=_run)

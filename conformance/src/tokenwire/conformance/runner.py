@@ -27,7 +27,7 @@ from tokenwire.conformance.suite import (
     vector_case,
 )
 from tokenwire.conformance.vectors import load_vectors
-from tokenwire.core._redact import scrub
+from tokenwire.core.redact import scrub
 
 #: Loopback answers in milliseconds: a short read timeout keeps the stalled-answer case brief.
 SUITE_OPTIONS = TransportOptions(connect_timeout=2.0, read_timeout=1.0, total_timeout=5.0)

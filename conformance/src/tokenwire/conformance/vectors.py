@@ -34,7 +34,7 @@ from tokenwire.core import (
     decode_form,
 )
 from tokenwire.core import errors as core_errors
-from tokenwire.core._redact import SECRET_FIELDS, RedactedStruct, Shown, hidden
+from tokenwire.core.redact import SECRET_FIELDS, RedactedStruct, Shown, hidden
 
 ProfileName = Literal["tencent-ciam", "api-v1", "generic"]
 

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Literal
 
-from tokenwire.core._redact import RedactedStruct, hidden
 from tokenwire.core.errors import ConfigurationError
 from tokenwire.core.form import encode_form, form_escape
+from tokenwire.core.redact import RedactedStruct, hidden
 
 AuthMethod = Literal["client_secret_post", "client_secret_basic", "none"]
 AUTH_METHODS: tuple[str, ...] = ("client_secret_post", "client_secret_basic", "none")

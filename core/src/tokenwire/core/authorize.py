@@ -12,7 +12,6 @@ import base64
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, urlsplit
 
-from tokenwire.core._redact import REDACTED, RedactedStruct, hidden, scrub
 from tokenwire.core.errors import (
     ConfigurationError,
     IssuerMismatch,
@@ -24,6 +23,7 @@ from tokenwire.core.errors import (
 from tokenwire.core.form import encode_form
 from tokenwire.core.grants import AuthorizationCode, scope_string
 from tokenwire.core.profile import Profile
+from tokenwire.core.redact import REDACTED, RedactedStruct, hidden, scrub
 
 RandBytes = Callable[[int], bytes]
 

@@ -10,14 +10,14 @@ Which class tells the caller what to do next:
 * :class:`ConfigurationError`: the caller's input is wrong; raised before anything is sent.
 
 No message ever contains a token, secret, code or verifier: messages are built from error codes,
-status codes, member names and :func:`tokenwire.core._redact.scrub`-ed excerpts only.
+status codes, member names and :func:`tokenwire.core.redact.scrub`-ed excerpts only.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from tokenwire.core._redact import scrub
+from tokenwire.core.redact import scrub
 
 
 class TokenwireError(Exception):

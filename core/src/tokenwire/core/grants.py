@@ -14,9 +14,9 @@ from typing import ClassVar
 
 import msgspec
 
-from tokenwire.core._redact import REDACTED, RedactedStruct, Shown, hidden
 from tokenwire.core.errors import ConfigurationError
 from tokenwire.core.form import encode_form, form_value
+from tokenwire.core.redact import REDACTED, RedactedStruct, Shown, hidden
 
 
 class AuthorizationCode(RedactedStruct, frozen=True):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tokenwire.core._redact import RedactedStruct, Shown, redact_headers
+from tokenwire.core.redact import RedactedStruct, Shown, redact_headers
 
 Headers = tuple[tuple[str, str], ...]
 

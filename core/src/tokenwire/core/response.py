@@ -12,10 +12,10 @@ from typing import Annotated, Any
 
 import msgspec
 
-from tokenwire.core._redact import describe_json, scrub
 from tokenwire.core.errors import InvalidClient, ProtocolError, oauth_error
 from tokenwire.core.http import HttpResponse
 from tokenwire.core.profile import Profile
+from tokenwire.core.redact import describe_json, scrub
 from tokenwire.core.token import Token
 
 _decode = msgspec.json.Decoder().decode

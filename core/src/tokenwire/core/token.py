@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from tokenwire.core._redact import REDACTED, RedactedStruct, Shown, hidden
+from tokenwire.core.redact import REDACTED, RedactedStruct, Shown, hidden
 
 #: Fraction of a token's lifetime kept in reserve before it is renewed.
 LEEWAY_FRACTION = 0.1

@@ -59,7 +59,7 @@ from tokenwire.core import (
     TokenwireError,
     token_flow,
 )
-from tokenwire.core._redact import scrub
+from tokenwire.core.redact import scrub
 
 __all__ = [
     "DEFAULT_KEY",

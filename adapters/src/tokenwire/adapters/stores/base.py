@@ -29,7 +29,7 @@ from typing import Protocol
 import msgspec
 
 from tokenwire.core import ConfigurationError, Token, TokenwireError
-from tokenwire.core._redact import scrub
+from tokenwire.core.redact import scrub
 
 
 class StoreError(TokenwireError):

@@ -31,7 +31,7 @@ from tokenwire.conformance.probes.plan import (
     WRONG_SECRET,
     WRONG_SECRET_BASIC,
 )
-from tokenwire.core._redact import scrub
+from tokenwire.core.redact import scrub
 
 #: RFC 6749 §5.2: error and error_description use %x20-21 / %x23-5B / %x5D-7E (no ``"`` or ``\``)
 ERROR_TEXT = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]+")

@@ -4,7 +4,7 @@ An :class:`Exchange` keeps the raw response (checks must see ``"3600"`` and ``36
 things, which the core's lenient parser deliberately does not), decodes its body once, and turns
 itself into redacted :class:`~tokenwire.conformance.probes.model.Evidence`. Redaction is in two
 layers: the members and runs that look like credentials are replaced by
-:mod:`tokenwire.core._redact`, and then every secret value the run knows of (the client secret,
+:mod:`tokenwire.core.redact`, and then every secret value the run knows of (the client secret,
 the refresh token given, every token the provider handed out) is replaced wherever it appears.
 """
 
@@ -18,7 +18,7 @@ import msgspec
 
 from tokenwire.conformance.probes.model import Evidence
 from tokenwire.core import HttpRequest, HttpResponse, Profile, TokenwireError
-from tokenwire.core._redact import REDACTED, SECRET_FIELDS, _json_type, scrub
+from tokenwire.core.redact import REDACTED, SECRET_FIELDS, json_type, scrub
 from tokenwire.core.response import decode_json_body
 
 #: Statuses that mean "not now" rather than an answer to what was asked.
@@ -183,4 +183,4 @@ def _shown_value(name: str, value: object) -> object:
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return [scrub(v, 40) for v in value[:8]]
     # Any other member may hold anything (a session id, a key): only its JSON type is shown.
-    return f"<{_json_type(value)}>"
+    return f"<{json_type(value)}>"

@@ -21,7 +21,7 @@ from tokenwire.conformance.probes.model import (
     warned,
 )
 from tokenwire.conformance.probes.plan import BASELINE
-from tokenwire.core._redact import scrub
+from tokenwire.core.redact import scrub
 
 #: RFC 6749 Appendix A.4: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), joined by single spaces.
 SCOPE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*")

@@ -17,8 +17,8 @@ from tokenwire.conformance.probes.model import (
     passed,
     skipped,
 )
-from tokenwire.core._redact import scrub
 from tokenwire.core.flow import retry_after
+from tokenwire.core.redact import scrub
 
 
 def _retry_after(seen: Seen) -> Finding:

@@ -1,4 +1,4 @@
-"""Redaction helpers: the one place that decides what of a secret-bearing value may be shown.
+"""Redaction: the one place that decides what of a secret-bearing value may be shown.
 
 Every repr, exception message and log line in tokenwire goes through here, so a token, secret,
 code or verifier can only leak if this module is wrong.
@@ -127,13 +127,13 @@ def describe_json(obj: object) -> str:
             if isinstance(value, bool | int | float) or value is None:
                 parts.append(f"{skey!r}: {value!r}"[:60])
             else:
-                parts.append(f"{skey!r}: <{_json_type(value)}>")
+                parts.append(f"{skey!r}: <{json_type(value)}>")
         more = ", …" if len(obj) > 12 else ""
         return "{" + ", ".join(parts) + more + "}"
-    return f"<JSON {_json_type(obj)}>"
+    return f"<JSON {json_type(obj)}>"
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
     if isinstance(value, str):
         return "string"
     if isinstance(value, bool):
