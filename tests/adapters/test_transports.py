@@ -37,6 +37,7 @@ from tokenwire.adapters.transport import TransportOptions
 from tokenwire.conformance.loopback import HOST, LoopbackHTTPServer, free_port, serving
 from tokenwire.core import (
     AuthorizationCode,
+    CertificateError,
     ClientAuth,
     ClientCredentials,
     ConfigurationError,
@@ -739,11 +740,14 @@ def test_self_signed_certificate_fails_verification_by_default(
     harness: Harness, serve: Callable[..., Server], certs: dict[str, Pem]
 ) -> None:
     server = serve(Handler, _server_context(certs["server"]))
-    result = harness.tokens(generic(server.url), [RefreshToken(REFRESH)], options=None)
+    result = harness.tokens(
+        generic(server.url), [ClientCredentials()], options=None, retry=THREE_QUICK_TRIES
+    )
 
     [error] = result.outcomes
-    assert type(error) is TransportError
+    assert type(error) is CertificateError
     assert error.sent is False  # the handshake failed: nothing was sent
+    assert result.attempts == 1  # the same certificate would come again: never retried
     assert "TLS" in str(error)
     assert "CERTIFICATE_VERIFY_FAILED" in str(error)
     assert server.requests == []

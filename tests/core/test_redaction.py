@@ -257,6 +257,7 @@ def error_instances() -> list[TokenwireError]:
         TransportError("connection reset by peer", sent=True),
         core.TransportTimeout("read timeout"),
         core.ResponseTooLarge("response over 1 MiB"),
+        core.CertificateError("certificate not trusted", sent=False),
         ConfigurationError("bad input"),
         TokenwireError("base class"),
     ]

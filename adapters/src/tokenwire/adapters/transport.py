@@ -27,6 +27,7 @@ from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 from tokenwire.core import (
+    CertificateError,
     ConfigurationError,
     ResponseTooLarge,
     TransportError,
@@ -216,6 +217,8 @@ def _tls_cause(exc: BaseException) -> ssl.SSLError | None:
 def connect_failed(where: str, exc: BaseException) -> TransportError:
     """The connection (TCP or TLS handshake) could not be set up: nothing was sent."""
     tls = _tls_cause(exc)
+    if isinstance(tls, ssl.SSLCertVerificationError | ssl.CertificateError):
+        return CertificateError(f"TLS handshake with {where} failed: {detail(tls)}", sent=False)
     if tls is not None:
         return TransportError(f"TLS handshake with {where} failed: {detail(tls)}", sent=False)
     return TransportError(f"could not connect to {where}: {detail(exc)}", sent=False)

@@ -16,6 +16,7 @@ from tokenwire.core.authorize import (
 )
 from tokenwire.core.errors import (
     AccessDenied,
+    CertificateError,
     ConfigurationError,
     InvalidClient,
     InvalidGrant,
@@ -64,6 +65,7 @@ __all__ = [
     "AuthorizationCode",
     "AuthorizationRequest",
     "Callback",
+    "CertificateError",
     "ClientAuth",
     "ClientCredentials",
     "ConfigurationError",

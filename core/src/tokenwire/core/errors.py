@@ -82,6 +82,13 @@ class ResponseTooLarge(TransportError):
     """The response body exceeded the transport's size cap; the rest was not read."""
 
 
+class CertificateError(TransportError):
+    """The server's TLS certificate was not trusted (or did not match its name).
+
+    Nothing was sent, but trying again would meet the same certificate, so it is never retried.
+    """
+
+
 class TransportTimeout(TransportError):
     """A connect, read or total timeout expired."""
 

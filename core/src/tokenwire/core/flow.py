@@ -10,7 +10,8 @@ Every retry decision lives here, so no two drivers can disagree about when to re
   processed: retried only for grants that are safe to repeat (client_credentials);
 * a failed connect (nothing was sent) is retried for any grant; a failure after sending only for
   repeatable grants, never for a refresh token that may have rotated or a single-use code;
-* a response over the size cap is not retried: the same answer would come again;
+* a response over the size cap, or a certificate that is not trusted, is not retried: the same
+  would come again;
 * the RFC 6749 errors that blame the request (``invalid_grant``, ``invalid_client``, ...) are
   final whatever their status; an unknown error code follows the rules of its status.
 """
@@ -23,6 +24,7 @@ import msgspec
 
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.errors import (
+    CertificateError,
     InvalidClient,
     InvalidGrant,
     InvalidRequest,
@@ -115,7 +117,8 @@ def token_flow(
             if (
                 attempt >= retry.max_attempts
                 or (error.sent and not grant.repeatable)
-                or isinstance(error, ResponseTooLarge)  # the same answer would come again
+                # The same answer, or the same certificate, would come again.
+                or isinstance(error, ResponseTooLarge | CertificateError)
             ):
                 raise error
             yield Sleep(backoff(attempt, retry, random))
