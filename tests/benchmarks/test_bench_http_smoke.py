@@ -14,6 +14,7 @@ import pytest
 
 from tests.benchmarks import bench_http
 from tests.benchmarks.bench_core import Case, Timing, load_case
+from tests.peers import peers_required
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +74,9 @@ def nginx(case: Case) -> Iterator[bench_http.Nginx]:
         with bench_http.nginx_server(case.body, bench_http.seed_content_type(case)) as server:
             yield server
     except bench_http.NginxMissing as exc:
-        # Not a CI peer (scripts/install-peers does not install it): the benchmark is run by hand.
+        # A peer like redis-server: scripts/install-peers installs it, and CI requires it.
+        if peers_required():
+            pytest.fail(f"TOKENWIRE_REQUIRE_PEERS=1: {exc}")
         pytest.skip(str(exc))
 
 
