@@ -31,7 +31,7 @@ import httpx
 import msgspec
 import pytest
 
-from tests.peers import peers_required, require_executable
+from tests.peers import peers_required, require_executable, stop_process
 from tokenwire.adapters.profiles import generic
 from tokenwire.conformance.loopback import HOST, free_port
 from tokenwire.core import ClientAuth, HttpRequest, HttpResponse, Profile, encode_form
@@ -240,13 +240,8 @@ class OidcProviderPeer:
     def stop(self, *, timeout: float = STOP_TIMEOUT) -> None:
         """Stop the process by its PID: SIGTERM, then SIGKILL if it lingers."""
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=timeout)
+        if process is not None:
+            stop_process(process, timeout)
         if self._log is not None:
             self._log.close()
             self._log = None

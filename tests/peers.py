@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+from typing import Any
 
 import pytest
 
@@ -26,3 +28,15 @@ def require_executable(name: str, hint: str) -> str:
             pytest.fail(f"TOKENWIRE_REQUIRE_PEERS=1: {message}")
         pytest.skip(message)
     return path
+
+
+def stop_process(process: subprocess.Popen[Any], timeout: float) -> None:
+    """Stop a peer by its PID: SIGTERM, then SIGKILL if it is still there after ``timeout``."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.peers import stop_process
 from tokenwire.conformance.loopback import HOST, free_port
 
 READY_TIMEOUT = 15.0
@@ -41,16 +42,6 @@ def ping(port: int) -> bool:
             return sock.recv(64).startswith(b"+PONG")
     except OSError:
         return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT)
 
 
 def _wait_ready(process: subprocess.Popen[bytes], port: int, log: Path) -> bool:
@@ -96,6 +87,6 @@ def redis_server(executable: str, *, attempts: int = 3) -> Iterator[RedisPeer]:
                     yield RedisPeer(port=port, pid=process.pid)
                     return
             finally:
-                _stop(process)
+                stop_process(process, STOP_TIMEOUT)
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         raise RuntimeError(f"redis-server did not start after {attempts} attempts: {tail}")

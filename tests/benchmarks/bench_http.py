@@ -61,6 +61,7 @@ import requests_oauthlib
 from authlib.integrations.requests_client import OAuth2Session as AuthlibSession
 
 from tests.benchmarks.bench_core import Case, PlainToken, Timing, load_case, machine
+from tests.peers import stop_process
 from tokenwire.adapters import httpcore as tokenwire_httpcore
 from tokenwire.conformance.loopback import free_port, wait_for_port
 from tokenwire.conformance.replay import ReplayServer, Reply
@@ -423,12 +424,7 @@ def nginx_server(body: bytes, content_type: str, *, timeout: float = 15.0) -> It
                 raise RuntimeError(f"nginx did not start on port {port}:\n{log}") from None
             yield Nginx(port, version)
         finally:
-            process.terminate()  # SIGTERM to the master, which stops its worker
-            try:
-                process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=timeout)
+            stop_process(process, timeout)  # SIGTERM to the master, which stops its worker
 
 
 # --- timing -------------------------------------------------------------------------------------
