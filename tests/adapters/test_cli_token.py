@@ -26,7 +26,7 @@ def html_errors() -> Iterator[ReferenceProvider]:
         yield provider
 
 
-@pytest.mark.parametrize("transport", ["httpcore", "urllib"])
+@pytest.mark.parametrize("transport", ["httpcore", "stdlib"])
 def test_prints_the_token_response_as_json(
     tencent: ReferenceProvider,
     transport: str,

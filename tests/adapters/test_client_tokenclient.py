@@ -19,7 +19,7 @@ import trio
 
 from tokenwire.adapters import client as tw_client
 from tokenwire.adapters import httpcore as tw_httpcore
-from tokenwire.adapters import urllib as tw_urllib
+from tokenwire.adapters import stdlib as tw_stdlib
 from tokenwire.adapters.profiles import generic
 from tokenwire.adapters.transport import (
     Endpoint,
@@ -224,8 +224,8 @@ def test_module_clients_default_to_their_transport() -> None:
     with tw_httpcore.TokenClient(PROFILE, CLIENT, options=options) as sync:
         assert isinstance(sync.transport, tw_httpcore.HttpcoreTransport)
         assert sync.transport.options is options
-    with tw_urllib.TokenClient(PROFILE, CLIENT) as stdlib:
-        assert isinstance(stdlib.transport, tw_urllib.UrllibTransport)
+    with tw_stdlib.TokenClient(PROFILE, CLIENT) as stdlib:
+        assert isinstance(stdlib.transport, tw_stdlib.StdlibTransport)
         assert stdlib.transport.options == TransportOptions()
     aclient = tw_httpcore.AsyncTokenClient(PROFILE, CLIENT)
     assert isinstance(aclient.transport, tw_httpcore.AsyncHttpcoreTransport)
@@ -290,7 +290,7 @@ def test_tls_context_verifies_by_default_and_honours_choices() -> None:
 
 @pytest.mark.parametrize(
     "transport",
-    [tw_httpcore.HttpcoreTransport, tw_httpcore.AsyncHttpcoreTransport, tw_urllib.UrllibTransport],
+    [tw_httpcore.HttpcoreTransport, tw_httpcore.AsyncHttpcoreTransport, tw_stdlib.StdlibTransport],
 )
 def test_unreadable_client_certificate_is_a_configuration_error(
     transport: Callable[[TransportOptions], object], tmp_path: Path

@@ -24,7 +24,7 @@ from tokenwire.adapters.stores import MemoryStore, SqliteStore
 from tokenwire.conformance.loopback import serving
 from tokenwire.conformance.reference import POST_CLIENT, REDIRECT_URI, ReferenceProvider
 from tokenwire.conformance.reference.handler import ReferenceHTTPServer, ReferenceRequestHandler
-from tokenwire.conformance.reference.replies import Reply
+from tokenwire.conformance.reference.replies import ProviderReply
 from tokenwire.core import (
     ClientCredentials,
     ConfigurationError,
@@ -131,11 +131,13 @@ class FailingServer:
         self._lock = threading.Lock()
         self.http = ReferenceHTTPServer(self._answer)
 
-    def _answer(self, request: HttpRequest) -> Reply:
+    def _answer(self, request: HttpRequest) -> ProviderReply:
         with self._lock:
             self.requests += 1
         time.sleep(self.delay)  # the point: the refresh is in flight while others ask
-        return Reply(500, (("Content-Type", "application/json"),), json={"error": "server_error"})
+        return ProviderReply(
+            500, (("Content-Type", "application/json"),), json={"error": "server_error"}
+        )
 
     def profile(self) -> Profile:
         return Profile(token_url=f"{self.http.base_url}/token")

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tokenwire.adapters import httpcore as tw_httpcore
-from tokenwire.adapters import urllib as tw_urllib
+from tokenwire.adapters import stdlib as tw_stdlib
 from tokenwire.adapters.client import AsyncTokenClient, TokenClient, current_async_library
 from tokenwire.adapters.drive import AsyncTransport, Transport
 from tokenwire.adapters.profiles import generic
@@ -404,7 +404,7 @@ HARNESSES: list[Harness] = [
     SyncHarness("httpcore-sync", tw_httpcore.HttpcoreTransport),
     AsyncHarness("httpcore-asyncio", lambda fn: asyncio.run(fn())),  # type: ignore[arg-type]
     AsyncHarness("httpcore-trio", trio.run),
-    SyncHarness("urllib", tw_urllib.UrllibTransport),  # type: ignore[arg-type]
+    SyncHarness("stdlib", tw_stdlib.StdlibTransport),  # type: ignore[arg-type]
 ]
 
 
@@ -805,7 +805,7 @@ def test_module_token_clients_work_without_a_transport(serve: Callable[..., Serv
     profile = generic(server.url)
     with tw_httpcore.TokenClient(profile, CLIENT) as sync_client:
         assert sync_client.client_credentials().access_token == ACCESS
-    with tw_urllib.TokenClient(profile, CLIENT) as stdlib_client:
+    with tw_stdlib.TokenClient(profile, CLIENT) as stdlib_client:
         assert stdlib_client.refresh(REFRESH).access_token == ACCESS
 
     async def go() -> Token:

@@ -64,7 +64,7 @@ from tests.benchmarks.bench_core import Case, PlainToken, Timing, load_case, mac
 from tests.peers import stop_process
 from tokenwire.adapters import httpcore as tokenwire_httpcore
 from tokenwire.conformance.loopback import free_port, wait_for_port
-from tokenwire.conformance.replay import ReplayServer, Reply
+from tokenwire.conformance.replay import ReplayServer, ScriptedReply
 from tokenwire.core import ClientAuth, RefreshToken, prepare_token_request
 
 with warnings.catch_warnings():  # authlib warns that its httpx integration is deprecated
@@ -293,7 +293,7 @@ def check_requests(case: Case, requests: int = 3) -> list[str]:
     problems = []
     with ReplayServer() as server, contenders(case, server.base_url) as built:
         for name in CONTENDERS:
-            server.arm([Reply(response=case.vector.response)] * requests, case.vector)
+            server.arm([ScriptedReply(response=case.vector.response)] * requests, case.vector)
             try:
                 _, token = built.run(name, requests)
             except Exception as exc:  # a contender that fails is reported, not a crash

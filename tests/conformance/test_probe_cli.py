@@ -17,7 +17,7 @@ from tokenwire.adapters.cli import main
 from tokenwire.conformance.junit import junit_xml
 from tokenwire.conformance.probes import CHECKS, MAX_REQUESTS
 from tokenwire.conformance.reference import BASIC_CLIENT, POST_CLIENT, ReferenceProvider
-from tokenwire.conformance.replay import ReplayServer, Reply
+from tokenwire.conformance.replay import ReplayServer, ScriptedReply
 from tokenwire.conformance.suite import CaseResult
 
 
@@ -197,7 +197,7 @@ def test_refused_credentials_are_a_configuration_error(
 
 def test_transport_failure_mid_run_exits_5(capsys: pytest.CaptureFixture[str]) -> None:
     with ReplayServer() as replay:
-        replay.arm([Reply(response=TOKEN), Reply(action="reset")])
+        replay.arm([ScriptedReply(response=TOKEN), ScriptedReply(action="reset")])
         code = main(probe_args(f"{replay.base_url}/token", "--format", "json", client="post"))
         assert replay.take().requests == 2
 
@@ -209,8 +209,8 @@ def test_transport_failure_mid_run_exits_5(capsys: pytest.CaptureFixture[str]) -
 
 def test_suite_results_still_render_as_junit() -> None:
     results = [
-        CaseResult(case="a", kind="vector", transport="urllib", outcome="passed"),
-        CaseResult(case="b", kind="fault", transport="urllib", outcome="failed", detail="boom"),
+        CaseResult(case="a", kind="vector", transport="stdlib", outcome="passed"),
+        CaseResult(case="b", kind="fault", transport="stdlib", outcome="failed", detail="boom"),
         CaseResult(case="c", kind="roundtrip", transport="t", outcome="skipped", detail="n/a"),
     ]
 

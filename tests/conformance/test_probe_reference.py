@@ -14,8 +14,8 @@ import msgspec
 import pytest
 
 from tokenwire.adapters.httpcore import HttpcoreTransport, TokenClient
+from tokenwire.adapters.stdlib import StdlibTransport
 from tokenwire.adapters.transport import TransportOptions
-from tokenwire.adapters.urllib import UrllibTransport
 from tokenwire.conformance.loopback import free_port
 from tokenwire.conformance.probes import (
     CHECKS,
@@ -35,7 +35,7 @@ from tokenwire.conformance.reference import (
     ReferenceProvider,
     RegisteredClient,
 )
-from tokenwire.conformance.replay import ReplayServer, Reply
+from tokenwire.conformance.replay import ReplayServer, ScriptedReply
 from tokenwire.conformance.vectors import CannedResponse
 from tokenwire.core import (
     ClientAuth,
@@ -56,7 +56,7 @@ TOKEN_RUN = re.compile(r"[A-Za-z0-9_\-]{32,}")
 class Recording:
     """A transport that remembers every response, to know which tokens the provider issued."""
 
-    def __init__(self, inner: HttpcoreTransport | UrllibTransport) -> None:
+    def __init__(self, inner: HttpcoreTransport | StdlibTransport) -> None:
         self.inner = inner
         self.responses: list[HttpResponse] = []
 
@@ -141,15 +141,15 @@ PLAIN_POST = {
 }
 
 
-@pytest.mark.parametrize("transport", [HttpcoreTransport, UrllibTransport])
+@pytest.mark.parametrize("transport", [HttpcoreTransport, StdlibTransport])
 def test_plain_provider_post_client(
-    provider: ReferenceProvider, transport: type[HttpcoreTransport | UrllibTransport]
+    provider: ReferenceProvider, transport: type[HttpcoreTransport | StdlibTransport]
 ) -> None:
     refresh_token = refresh_token_for(provider, POST_CLIENT)
     before = provider.token_requests
     recording = Recording(transport(options=OPTIONS))
     target = ProbeTarget(
-        token_url=provider.token_url, client=POST_CLIENT.auth(), refresh_token=refresh_token
+        token_url=provider.token_url, auth=POST_CLIENT.auth(), refresh_token=refresh_token
     )
     sleeps: list[float] = []
 
@@ -170,7 +170,7 @@ def test_plain_provider_basic_client(provider: ReferenceProvider) -> None:
     """The awkward Basic client: nothing deviates, and the Basic check says encoding mattered."""
     target = ProbeTarget(
         token_url=provider.token_url,
-        client=BASIC_CLIENT.auth(),
+        auth=BASIC_CLIENT.auth(),
         refresh_token=refresh_token_for(provider, BASIC_CLIENT),
     )
     report = probe(target)
@@ -185,7 +185,7 @@ def test_plain_provider_public_client(provider: ReferenceProvider) -> None:
     """A public client: the refresh answer is the success sample; secret-based checks skip."""
     target = ProbeTarget(
         token_url=provider.token_url,
-        client=PUBLIC_CLIENT.auth(),
+        auth=PUBLIC_CLIENT.auth(),
         refresh_token=refresh_token_for(provider, PUBLIC_CLIENT),
     )
     report = probe(target)
@@ -209,7 +209,7 @@ def test_plain_provider_public_client(provider: ReferenceProvider) -> None:
 
 
 def test_without_refresh_token_refresh_checks_skip(provider: ReferenceProvider) -> None:
-    report = probe(ProbeTarget(token_url=provider.token_url, client=POST_CLIENT.auth()))
+    report = probe(ProbeTarget(token_url=provider.token_url, auth=POST_CLIENT.auth()))
 
     refresh = {k: v for k, v in report.outcomes.items() if k.startswith("refresh.")}
     assert refresh == dict.fromkeys(refresh, "skip")
@@ -222,7 +222,7 @@ def test_reuse_check_can_be_left_out(provider: ReferenceProvider) -> None:
     refresh_token = refresh_token_for(provider, POST_CLIENT)
     target = ProbeTarget(
         token_url=provider.token_url,
-        client=POST_CLIENT.auth(),
+        auth=POST_CLIENT.auth(),
         refresh_token=refresh_token,
         reuse_check=False,
     )
@@ -238,7 +238,7 @@ def test_refresh_without_rotation_sends_no_reuse_probe() -> None:
     with ReferenceProvider("rfc6749", rotate_refresh_tokens=False) as provider:
         target = ProbeTarget(
             token_url=provider.token_url,
-            client=POST_CLIENT.auth(),
+            auth=POST_CLIENT.auth(),
             refresh_token=refresh_token_for(provider, POST_CLIENT),
         )
         report = probe(target)
@@ -264,7 +264,7 @@ BROKEN = [
 @pytest.mark.parametrize(("mode", "check", "outcome"), BROKEN)
 def test_each_broken_mode_is_flagged(mode: str, check: str, outcome: str) -> None:
     with ReferenceProvider("rfc6749", broken=frozenset({mode})) as provider:
-        report = probe(ProbeTarget(token_url=provider.token_url, client=BASIC_CLIENT.auth()))
+        report = probe(ProbeTarget(token_url=provider.token_url, auth=BASIC_CLIENT.auth()))
 
     assert report.outcomes[check] == outcome
     assert report.ok == (outcome != "fail")
@@ -276,7 +276,7 @@ def test_each_broken_mode_is_flagged(mode: str, check: str, outcome: str) -> Non
 
 def test_broken_no_store_also_flags_errors_and_pragma() -> None:
     with ReferenceProvider("rfc6749", broken=frozenset({"no-store"})) as provider:
-        report = probe(ProbeTarget(token_url=provider.token_url, client=BASIC_CLIENT.auth()))
+        report = probe(ProbeTarget(token_url=provider.token_url, auth=BASIC_CLIENT.auth()))
 
     assert report.outcomes["errors.cache-control"] == "warn"
     assert report.outcomes["success.pragma"] == "warn"
@@ -285,7 +285,7 @@ def test_broken_no_store_also_flags_errors_and_pragma() -> None:
 
 def test_broken_error_200_fails_each_error_status() -> None:
     with ReferenceProvider("rfc6749", broken=frozenset({"error-200"})) as provider:
-        report = probe(ProbeTarget(token_url=provider.token_url, client=BASIC_CLIENT.auth()))
+        report = probe(ProbeTarget(token_url=provider.token_url, auth=BASIC_CLIENT.auth()))
 
     for check in ("errors.unsupported-grant-type", "errors.missing-grant-type"):
         assert report.outcomes[check] == "fail"
@@ -295,7 +295,7 @@ def test_broken_error_200_fails_each_error_status() -> None:
 
 def test_broken_html_errors_shows_a_scrubbed_page() -> None:
     with ReferenceProvider("rfc6749", broken=frozenset({"html-errors"})) as provider:
-        report = probe(ProbeTarget(token_url=provider.token_url, client=BASIC_CLIENT.auth()))
+        report = probe(ProbeTarget(token_url=provider.token_url, auth=BASIC_CLIENT.auth()))
 
     evidence = report.result("errors.json-body").evidence
     assert evidence
@@ -312,7 +312,7 @@ def test_broken_html_errors_shows_a_scrubbed_page() -> None:
 def test_plans_are_bounded(client: RegisteredClient, refresh: str | None, reuse: bool) -> None:
     target = ProbeTarget(
         token_url="https://as.example/token",
-        client=client.auth(),
+        auth=client.auth(),
         refresh_token=refresh,
         reuse_check=reuse,
     )
@@ -329,7 +329,7 @@ def test_announcement_says_what_will_be_sent(provider: ReferenceProvider) -> Non
     refresh_token = refresh_token_for(provider, POST_CLIENT)
     said: list[str] = []
     target = ProbeTarget(
-        token_url=provider.token_url, client=POST_CLIENT.auth(), refresh_token=refresh_token
+        token_url=provider.token_url, auth=POST_CLIENT.auth(), refresh_token=refresh_token
     )
     before = provider.token_requests
 
@@ -357,7 +357,7 @@ def test_refused_credentials_stop_after_one_request(provider: ReferenceProvider)
     before = provider.token_requests
 
     with pytest.raises(ConfigurationError, match="refused the client's credentials") as caught:
-        probe(ProbeTarget(token_url=provider.token_url, client=client))
+        probe(ProbeTarget(token_url=provider.token_url, auth=client))
 
     assert provider.token_requests - before == 1
     assert "not-the-secret-at-all" not in str(caught.value)
@@ -365,20 +365,18 @@ def test_refused_credentials_stop_after_one_request(provider: ReferenceProvider)
 
 def test_plain_http_off_loopback_is_refused_before_sending() -> None:
     with pytest.raises(ConfigurationError, match="TLS"):
-        ProbeTarget(token_url="http://as.example/token", client=POST_CLIENT.auth())
+        ProbeTarget(token_url="http://as.example/token", auth=POST_CLIENT.auth())
 
 
 def test_bad_interval_is_refused(provider: ReferenceProvider) -> None:
-    target = ProbeTarget(token_url=provider.token_url, client=POST_CLIENT.auth())
+    target = ProbeTarget(token_url=provider.token_url, auth=POST_CLIENT.auth())
     with pytest.raises(ConfigurationError, match="interval"):
         run_probes(target, HttpcoreTransport(options=OPTIONS), interval=-1)
     assert provider.token_requests == 0
 
 
 def test_nothing_listening_is_a_transport_error() -> None:
-    target = ProbeTarget(
-        token_url=f"http://127.0.0.1:{free_port()}/token", client=POST_CLIENT.auth()
-    )
+    target = ProbeTarget(token_url=f"http://127.0.0.1:{free_port()}/token", auth=POST_CLIENT.auth())
     with pytest.raises(TransportError):
         probe(target)
 
@@ -392,10 +390,10 @@ TOKEN = CannedResponse(
 )
 
 
-def throttle(status: int, *headers: tuple[str, str]) -> Reply:
+def throttle(status: int, *headers: tuple[str, str]) -> ScriptedReply:
     body = '{"error":"temporarily_unavailable"}'
     canned = [("Content-Type", "application/json"), *headers]
-    return Reply(response=CannedResponse(status=status, headers=canned, body=body))
+    return ScriptedReply(response=CannedResponse(status=status, headers=canned, body=body))
 
 
 @pytest.fixture
@@ -414,10 +412,10 @@ def replay() -> Iterator[ReplayServer]:
     ],
 )
 def test_throttling_stops_the_run_and_is_judged(
-    replay: ReplayServer, reply: Reply, outcome: str
+    replay: ReplayServer, reply: ScriptedReply, outcome: str
 ) -> None:
-    replay.arm([Reply(response=TOKEN), reply])
-    target = ProbeTarget(token_url=f"{replay.base_url}/token", client=POST_CLIENT.auth())
+    replay.arm([ScriptedReply(response=TOKEN), reply])
+    target = ProbeTarget(token_url=f"{replay.base_url}/token", auth=POST_CLIENT.auth())
 
     report = probe(target)
 
@@ -435,8 +433,8 @@ def test_throttling_stops_the_run_and_is_judged(
 
 
 def test_a_later_transport_failure_ends_the_run(replay: ReplayServer) -> None:
-    replay.arm([Reply(response=TOKEN), Reply(action="reset")])
-    target = ProbeTarget(token_url=f"{replay.base_url}/token", client=POST_CLIENT.auth())
+    replay.arm([ScriptedReply(response=TOKEN), ScriptedReply(action="reset")])
+    target = ProbeTarget(token_url=f"{replay.base_url}/token", auth=POST_CLIENT.auth())
 
     report = probe(target)
 
@@ -470,7 +468,7 @@ def test_client_without_client_credentials_uses_the_refresh_answer(
     provider.register_client(NO_CLIENT_CREDENTIALS)
     target = ProbeTarget(
         token_url=provider.token_url,
-        client=NO_CLIENT_CREDENTIALS.auth(),
+        auth=NO_CLIENT_CREDENTIALS.auth(),
         refresh_token=refresh_token_for(provider, NO_CLIENT_CREDENTIALS),
     )
 
@@ -492,7 +490,7 @@ def test_client_without_client_credentials_uses_the_refresh_answer(
 def test_client_without_client_credentials_nor_refresh_token(provider: ReferenceProvider) -> None:
     provider.register_client(NO_CLIENT_CREDENTIALS)
 
-    report = probe(ProbeTarget(token_url=provider.token_url, client=NO_CLIENT_CREDENTIALS.auth()))
+    report = probe(ProbeTarget(token_url=provider.token_url, auth=NO_CLIENT_CREDENTIALS.auth()))
 
     success = {k: v for k, v in report.outcomes.items() if k.startswith("success.")}
     assert success == dict.fromkeys(success, "skip")

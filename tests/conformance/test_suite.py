@@ -31,7 +31,7 @@ def test_main_job_passes_every_case_through_every_transport(
     assert failed == []
     assert code == 0
     transports = {r["transport"] for r in report["results"]}
-    assert transports == {"httpcore-sync", "httpcore-asyncio", "httpcore-trio", "urllib"}
+    assert transports == {"httpcore-sync", "httpcore-asyncio", "httpcore-trio", "stdlib"}
     kinds = {r["kind"] for r in report["results"]}
     assert kinds == {"vector", "fault", "roundtrip"}
     assert report["summary"] == {"passed": len(case_ids()) * 4, "failed": 0, "skipped": 0}

@@ -69,7 +69,7 @@ def probe(target: ProbeTarget, recording: Recording) -> ProbeReport:
 def test_post_client(oidc_provider: OidcProviderPeer) -> None:
     refresh_token = refresh_token_for(oidc_provider, POST_CLIENT)
     target = ProbeTarget(
-        token_url=oidc_provider.token_url, client=POST_CLIENT.auth, refresh_token=refresh_token
+        token_url=oidc_provider.token_url, auth=POST_CLIENT.auth, refresh_token=refresh_token
     )
     recording = Recording(HttpcoreTransport(options=OPTIONS))
 
@@ -110,7 +110,7 @@ def test_basic_client_with_scope(oidc_provider: OidcProviderPeer) -> None:
     refresh_token = refresh_token_for(oidc_provider, BASIC_CLIENT)
     target = ProbeTarget(
         token_url=oidc_provider.token_url,
-        client=BASIC_CLIENT.auth,
+        auth=BASIC_CLIENT.auth,
         refresh_token=refresh_token,
         scope="api:read",
     )
@@ -127,7 +127,7 @@ def test_public_client(oidc_provider: OidcProviderPeer) -> None:
     """No secret: the refresh answer is the success sample, secret-based checks skip."""
     target = ProbeTarget(
         token_url=oidc_provider.token_url,
-        client=PUBLIC_CLIENT.auth,
+        auth=PUBLIC_CLIENT.auth,
         refresh_token=refresh_token_for(oidc_provider, PUBLIC_CLIENT),
     )
 

@@ -1,7 +1,7 @@
 """Every built-in transport against a real third-party server: panva's oidc-provider.
 
 The same grant round trips (client_credentials, authorization_code with PKCE, refresh with
-rotation) through ``TokenClient`` over httpcore and urllib, and ``AsyncTokenClient`` over httpcore
+rotation) through ``TokenClient`` over httpcore and stdlib, and ``AsyncTokenClient`` over httpcore
 on asyncio and on trio. The codes come from driving the provider's login and consent forms.
 """
 
@@ -25,8 +25,8 @@ from tests.oidc_peer import (
 from tests.peers_oidc.test_oidc_peer import jwt_claims
 from tokenwire.adapters.client import AsyncTokenClient, TokenClient
 from tokenwire.adapters.httpcore import AsyncHttpcoreTransport, HttpcoreTransport
+from tokenwire.adapters.stdlib import StdlibTransport
 from tokenwire.adapters.transport import TransportOptions
-from tokenwire.adapters.urllib import UrllibTransport
 from tokenwire.conformance.runner import builtin_transports
 from tokenwire.core import (
     AuthorizationCode,
@@ -40,7 +40,7 @@ from tokenwire.core import (
 )
 
 OPTIONS = TransportOptions(connect_timeout=2.0, read_timeout=10.0, total_timeout=15.0)
-TRANSPORTS = ["httpcore-sync", "httpcore-asyncio", "httpcore-trio", "urllib"]
+TRANSPORTS = ["httpcore-sync", "httpcore-asyncio", "httpcore-trio", "stdlib"]
 
 
 def test_every_builtin_transport_is_covered() -> None:
@@ -53,8 +53,8 @@ def request(transport: str, peer: OidcProviderPeer, client: OidcClient, grant: G
     if transport == "httpcore-sync":
         with TokenClient(profile, client.auth, HttpcoreTransport(options=OPTIONS)) as sync:
             return sync.request(grant)
-    if transport == "urllib":
-        with TokenClient(profile, client.auth, UrllibTransport(options=OPTIONS)) as stdlib:
+    if transport == "stdlib":
+        with TokenClient(profile, client.auth, StdlibTransport(options=OPTIONS)) as stdlib:
             return stdlib.request(grant)
 
     async def go() -> Token:

@@ -172,10 +172,10 @@ def _fetch(
 
         with TokenClient(profile, client, HttpcoreTransport(options=options)) as tc:
             return tc.request(grant)
-    from tokenwire.adapters.urllib import TokenClient as UrllibTokenClient
-    from tokenwire.adapters.urllib import UrllibTransport
+    from tokenwire.adapters.stdlib import StdlibTransport
+    from tokenwire.adapters.stdlib import TokenClient as StdlibTokenClient
 
-    with UrllibTokenClient(profile, client, UrllibTransport(options=options)) as uc:
+    with StdlibTokenClient(profile, client, StdlibTransport(options=options)) as uc:
         return uc.request(grant)
 
 
@@ -183,7 +183,7 @@ def default_transport() -> str:
     try:
         import httpcore  # noqa: F401
     except ImportError:
-        return "urllib"
+        return "stdlib"
     return "httpcore"
 
 
@@ -212,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--redirect-uri", help="for --grant authorization_code")
     token.add_argument("--code-verifier", help="PKCE verifier, for --grant authorization_code")
     token.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
-    token.add_argument("--transport", choices=["httpcore", "urllib"], default=default_transport())
+    token.add_argument("--transport", choices=["httpcore", "stdlib"], default=default_transport())
     token.add_argument("--format", choices=["text", "json"], default="text", help="error format")
     token.set_defaults(handler=_token_command)
 

@@ -7,7 +7,7 @@ differently. Everything they share (the flow's inputs, the grant shortcuts, choo
 lives in :class:`_ClientBase`; the subclasses add only how a request is driven and closed.
 
 These classes take any transport. :mod:`tokenwire.adapters.httpcore` and
-:mod:`tokenwire.adapters.urllib` subclass them with a default transport, so that
+:mod:`tokenwire.adapters.stdlib` subclass them with a default transport, so that
 ``TokenClient(profile, client)`` just works there.
 """
 
@@ -104,7 +104,7 @@ def _choose_transport(
     if default is None:
         raise ConfigurationError(
             f"{owner.__module__}.{owner.__qualname__} needs a transport; "
-            "tokenwire.adapters.httpcore and tokenwire.adapters.urllib have clients with a default"
+            "tokenwire.adapters.httpcore and tokenwire.adapters.stdlib have clients with a default"
         )
     return default(options)
 
@@ -115,14 +115,14 @@ class _ClientBase(Generic[R]):
     def __init__(
         self,
         profile: Profile,
-        client: ClientAuth,
+        auth: ClientAuth,
         *,
         retry: RetryPolicy,
         clock: Callable[[], float],
         random: Callable[[], float],
     ) -> None:
         self.profile = profile
-        self.client = client
+        self.auth = auth
         self.retry = retry
         self._clock = clock
         self._random = random
@@ -130,7 +130,7 @@ class _ClientBase(Generic[R]):
     def _flow(self, grant: Grant) -> TokenFlow:
         return token_flow(
             self.profile,
-            self.client,
+            self.auth,
             grant,
             clock=self._clock,
             random=self._random,
@@ -156,7 +156,7 @@ class _ClientBase(Generic[R]):
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(profile={self.profile.name!r}, "
-            f"token_url={self.profile.token_url!r}, client_id={self.client.client_id!r})"
+            f"token_url={self.profile.token_url!r}, client_id={self.auth.client_id!r})"
         )
 
 
@@ -174,7 +174,7 @@ class TokenClient(_ClientBase[Token]):
     def __init__(
         self,
         profile: Profile,
-        client: ClientAuth,
+        auth: ClientAuth,
         transport: Transport | None = None,
         *,
         options: TransportOptions | None = None,
@@ -183,7 +183,7 @@ class TokenClient(_ClientBase[Token]):
         random: Callable[[], float] = random.random,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__(profile, client, retry=retry, clock=clock, random=random)
+        super().__init__(profile, auth, retry=retry, clock=clock, random=random)
         self.transport: Transport = _choose_transport(
             transport, options, type(self).default_transport, type(self)
         )
@@ -217,7 +217,7 @@ class AsyncTokenClient(_ClientBase[Coroutine[Any, Any, Token]]):
     def __init__(
         self,
         profile: Profile,
-        client: ClientAuth,
+        auth: ClientAuth,
         transport: AsyncTransport | None = None,
         *,
         options: TransportOptions | None = None,
@@ -226,7 +226,7 @@ class AsyncTokenClient(_ClientBase[Coroutine[Any, Any, Token]]):
         random: Callable[[], float] = random.random,
         sleep: Callable[[float], Awaitable[object]] = async_sleep,
     ) -> None:
-        super().__init__(profile, client, retry=retry, clock=clock, random=random)
+        super().__init__(profile, auth, retry=retry, clock=clock, random=random)
         self.transport: AsyncTransport = _choose_transport(
             transport, options, type(self).default_transport, type(self)
         )

@@ -17,8 +17,8 @@ from tokenwire.conformance.suite import CaseResult
 
 if TYPE_CHECKING:
     from tokenwire.adapters.httpcore import HttpcoreTransport
+    from tokenwire.adapters.stdlib import StdlibTransport
     from tokenwire.adapters.transport import TransportOptions
-    from tokenwire.adapters.urllib import UrllibTransport
 
 EXIT_FAILED = 1
 
@@ -60,7 +60,7 @@ def register(sub: Any) -> None:
     )
     probe.add_argument(
         "--transport",
-        choices=["httpcore", "urllib"],
+        choices=["httpcore", "stdlib"],
         default=default_transport(),
         help="the transport the probes use (default: httpcore if installed)",
     )
@@ -105,7 +105,7 @@ def _probe(args: argparse.Namespace) -> int:
     refresh_token = args.refresh_token or os.environ.get("TOKENWIRE_REFRESH_TOKEN") or None
     target = ProbeTarget(
         token_url=args.token_url,
-        client=client_auth(args),
+        auth=client_auth(args),
         refresh_token=refresh_token,
         scope=args.scope,
         reuse_check=not args.no_reuse_check,
@@ -136,15 +136,15 @@ def _to_stderr(text: str) -> None:
     sys.stderr.flush()
 
 
-def _sync_transport(name: str, options: TransportOptions) -> HttpcoreTransport | UrllibTransport:
+def _sync_transport(name: str, options: TransportOptions) -> HttpcoreTransport | StdlibTransport:
     """A fresh sync transport of the kind ``--transport`` names."""
     if name == "httpcore":
         from tokenwire.adapters.httpcore import HttpcoreTransport
 
         return HttpcoreTransport(options=options)
-    from tokenwire.adapters.urllib import UrllibTransport
+    from tokenwire.adapters.stdlib import StdlibTransport
 
-    return UrllibTransport(options=options)
+    return StdlibTransport(options=options)
 
 
 def render_table(results: list[CaseResult], summary: dict[str, int]) -> str:

@@ -27,7 +27,7 @@ MAX_REQUEST_BYTES = 1 << 20
 STALL_LIMIT = 10.0
 
 
-class Reply(msgspec.Struct, frozen=True, kw_only=True):
+class ScriptedReply(msgspec.Struct, frozen=True, kw_only=True):
     """One answer of the replay server.
 
     ``respond`` sends ``response``; ``reset`` aborts the connection with a TCP RST after reading
@@ -40,7 +40,7 @@ class Reply(msgspec.Struct, frozen=True, kw_only=True):
     size: int = 2 << 20
 
 
-class Exchange(msgspec.Struct, kw_only=True):
+class ReplayLog(msgspec.Struct, kw_only=True):
     """What the server saw while armed."""
 
     requests: int = 0
@@ -52,9 +52,9 @@ class ReplayServer:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._replies: deque[Reply] = deque()
+        self._replies: deque[ScriptedReply] = deque()
         self._vector: Vector | None = None
-        self._exchange = Exchange()
+        self._exchange = ReplayLog()
         self._release = threading.Event()
         self._server = LoopbackHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.replay = self  # type: ignore[attr-defined]
@@ -72,19 +72,19 @@ class ReplayServer:
         self._release.set()
         self._serving.__exit__(None, None, None)
 
-    def arm(self, replies: list[Reply], vector: Vector | None = None) -> None:
+    def arm(self, replies: list[ScriptedReply], vector: Vector | None = None) -> None:
         """Answer the next requests with ``replies``; check each against ``vector`` if given."""
         with self._lock:
             self._release.set()  # free anything still stalled from the previous case
             self._release = threading.Event()
             self._replies = deque(replies)
             self._vector = vector
-            self._exchange = Exchange()
+            self._exchange = ReplayLog()
 
     def arm_vector(self, vector: Vector) -> None:
-        self.arm([Reply(response=vector.response)], vector)
+        self.arm([ScriptedReply(response=vector.response)], vector)
 
-    def take(self) -> Exchange:
+    def take(self) -> ReplayLog:
         """What was seen since the last :meth:`arm`; unused replies count as a problem."""
         with self._lock:
             exchange = self._exchange
@@ -94,7 +94,7 @@ class ReplayServer:
             self._release.set()
             return exchange
 
-    def _next(self, request: HttpRequest) -> tuple[Reply | None, threading.Event]:
+    def _next(self, request: HttpRequest) -> tuple[ScriptedReply | None, threading.Event]:
         with self._lock:
             self._exchange.requests += 1
             if self._vector is not None:

@@ -22,7 +22,7 @@ from tokenwire.conformance.reference import (
     ReferenceProvider,
     RegisteredClient,
 )
-from tokenwire.conformance.suite import Case, Check, Prepare
+from tokenwire.conformance.suite import Case, Prepare, RoundTripCheck
 from tokenwire.conformance.vectors import VectorClient
 from tokenwire.core import (
     AuthorizationCode,
@@ -67,7 +67,7 @@ def _expect_token(result: object, problems: list[str], what: str) -> Token | Non
     return None
 
 
-def client_credentials_check(provider: ReferenceProvider, scope: str | None) -> Check:
+def client_credentials_check(provider: ReferenceProvider, scope: str | None) -> RoundTripCheck:
     problems: list[str] = []
     before = provider.token_requests
     token = _expect_token((yield ClientCredentials(scope)), problems, "client_credentials")
@@ -81,7 +81,9 @@ def client_credentials_check(provider: ReferenceProvider, scope: str | None) -> 
     return problems
 
 
-def code_and_refresh_check(provider: ReferenceProvider, scope: str | None, rotate: bool) -> Check:
+def code_and_refresh_check(
+    provider: ReferenceProvider, scope: str | None, rotate: bool
+) -> RoundTripCheck:
     """Code + PKCE, then refresh; with rotation the old refresh token must then be refused."""
     problems: list[str] = []
     grant = fetch_code(provider.profile(), PUBLIC_CLIENT.client_id, scope)
@@ -106,8 +108,8 @@ def code_and_refresh_check(provider: ReferenceProvider, scope: str | None, rotat
     return problems
 
 
-def _bind(check: Callable[[], Check], provider: ReferenceProvider) -> Prepare:
-    def prepare(sleeps: list[float]) -> tuple[Profile, Check]:
+def _bind(check: Callable[[], RoundTripCheck], provider: ReferenceProvider) -> Prepare:
+    def prepare(sleeps: list[float]) -> tuple[Profile, RoundTripCheck]:
         return provider.profile(), check()
 
     return prepare

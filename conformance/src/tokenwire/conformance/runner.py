@@ -56,7 +56,7 @@ class SuiteReport(msgspec.Struct, kw_only=True):
 def builtin_transports(options: TransportOptions = SUITE_OPTIONS) -> list[TransportSpec]:
     """Every transport tokenwire ships, configured for loopback testing."""
     from tokenwire.adapters.httpcore import AsyncHttpcoreTransport, HttpcoreTransport
-    from tokenwire.adapters.urllib import UrllibTransport
+    from tokenwire.adapters.stdlib import StdlibTransport
 
     return [
         TransportSpec("httpcore-sync", lambda: HttpcoreTransport(options=options)),
@@ -64,7 +64,7 @@ def builtin_transports(options: TransportOptions = SUITE_OPTIONS) -> list[Transp
             "httpcore-asyncio", lambda: AsyncHttpcoreTransport(options=options), "asyncio"
         ),
         TransportSpec("httpcore-trio", lambda: AsyncHttpcoreTransport(options=options), "trio"),
-        TransportSpec("urllib", lambda: UrllibTransport(options=options)),
+        TransportSpec("stdlib", lambda: StdlibTransport(options=options)),
     ]
 
 

@@ -14,9 +14,9 @@ from importlib import resources
 
 import msgspec
 
-from tokenwire.conformance.replay import Reply
+from tokenwire.conformance.replay import ScriptedReply
 from tokenwire.conformance.vectors import (
-    Outcome,
+    ExpectedOutcome,
     ProfileName,
     VectorClient,
     VectorGrant,
@@ -31,8 +31,8 @@ class Scenario(msgspec.Struct, frozen=True, kw_only=True):
     profile: ProfileName = "generic"
     client: VectorClient
     grant: VectorGrant
-    replies: list[Reply]
-    outcome: Outcome
+    replies: list[ScriptedReply]
+    outcome: ExpectedOutcome
     #: How many requests the server must receive.
     requests: int
     #: The sleeps the flow must ask for, in order (``random`` fixed at 0.5), if checked.

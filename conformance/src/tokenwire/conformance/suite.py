@@ -19,7 +19,7 @@ import msgspec
 from tokenwire.adapters.client import AsyncTokenClient, TokenClient
 from tokenwire.adapters.drive import AsyncTransport, Transport
 from tokenwire.conformance.loopback import HOST, free_port
-from tokenwire.conformance.replay import ReplayServer, Reply
+from tokenwire.conformance.replay import ReplayServer, ScriptedReply
 from tokenwire.conformance.scenarios import Scenario
 from tokenwire.conformance.vectors import Vector, VectorClient, check_outcome
 from tokenwire.core import Grant, OAuthError, Profile, RetryPolicy, Token, TokenwireError
@@ -29,10 +29,10 @@ Kind = Literal["vector", "fault", "roundtrip"]
 Mode = Literal["sync", "asyncio", "trio"]
 Result = Token | TokenwireError
 #: A check yields grants, receives each one's result, and returns the problems it found.
-Check = Generator[Grant, Result, list[str]]
+RoundTripCheck = Generator[Grant, Result, list[str]]
 #: Arms the servers for a case and returns its profile and check; gets the list that the
 #: client's sleep function appends to.
-Prepare = Callable[[list[float]], tuple[Profile, Check]]
+Prepare = Callable[[list[float]], tuple[Profile, RoundTripCheck]]
 
 
 class CaseResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -79,7 +79,7 @@ def summarize(result: Result) -> str:
     return f"{type(result).__name__}:{getattr(result, 'status', None)}"
 
 
-def _single(grant: Grant, verify: Callable[[Result], list[str]]) -> Check:
+def _single(grant: Grant, verify: Callable[[Result], list[str]]) -> RoundTripCheck:
     result = yield grant
     return verify(result)
 
@@ -87,8 +87,8 @@ def _single(grant: Grant, verify: Callable[[Result], list[str]]) -> Check:
 def vector_case(vector: Vector, replay: ReplayServer) -> Case:
     """A vector: one exchange; the server checks the request, the vector the outcome."""
 
-    def prepare(sleeps: list[float]) -> tuple[Profile, Check]:
-        replay.arm([Reply(response=vector.response)], vector)
+    def prepare(sleeps: list[float]) -> tuple[Profile, RoundTripCheck]:
+        replay.arm([ScriptedReply(response=vector.response)], vector)
 
         def verify(result: Result) -> list[str]:
             return replay.take().problems + check_outcome(vector.outcome, result)
@@ -104,7 +104,7 @@ def vector_case(vector: Vector, replay: ReplayServer) -> Case:
 def fault_case(scenario: Scenario, replay: ReplayServer) -> Case:
     """A fault scenario: several replies; request count, sleeps and outcome checked."""
 
-    def prepare(sleeps: list[float]) -> tuple[Profile, Check]:
+    def prepare(sleeps: list[float]) -> tuple[Profile, RoundTripCheck]:
         replay.arm(list(scenario.replies))
 
         def verify(result: Result) -> list[str]:
@@ -124,7 +124,7 @@ def fault_case(scenario: Scenario, replay: ReplayServer) -> Case:
     return Case(scenario.id, "fault", scenario.client, prepare)
 
 
-def play(check: Check, client: TokenClient) -> tuple[list[str], str]:
+def play(check: RoundTripCheck, client: TokenClient) -> tuple[list[str], str]:
     """Drive ``check`` over a sync client; return its problems and the last result's summary."""
     last = ""
     try:
@@ -141,7 +141,7 @@ def play(check: Check, client: TokenClient) -> tuple[list[str], str]:
         return stop.value, last
 
 
-async def aplay(check: Check, client: AsyncTokenClient) -> tuple[list[str], str]:
+async def aplay(check: RoundTripCheck, client: AsyncTokenClient) -> tuple[list[str], str]:
     """Drive ``check`` over an async client: the same checks as :func:`play`."""
     last = ""
     try:

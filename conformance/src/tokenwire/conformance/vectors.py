@@ -116,7 +116,7 @@ class ExpectedError(msgspec.Struct, frozen=True, kw_only=True):
     status: int | None = None
 
 
-class Outcome(msgspec.Struct, frozen=True, kw_only=True):
+class ExpectedOutcome(msgspec.Struct, frozen=True, kw_only=True):
     #: Expected Token fields (those named are compared exactly), when the call succeeds.
     token: dict[str, Any] | None = None
     error: ExpectedError | None = None
@@ -132,7 +132,7 @@ class Vector(msgspec.Struct, frozen=True, kw_only=True):
     grant: VectorGrant
     request: ExpectedRequest
     response: CannedResponse
-    outcome: Outcome
+    outcome: ExpectedOutcome
     #: The clock reading at which the response is received, for ``expires_at``.
     received_at: float = 1636449231.0
 
@@ -209,7 +209,7 @@ def check_request(vector: Vector, request: HttpRequest) -> list[str]:
     return problems
 
 
-def check_outcome(want: Outcome, result: Token | BaseException) -> list[str]:
+def check_outcome(want: ExpectedOutcome, result: Token | BaseException) -> list[str]:
     """Compare what a client ended with against an expected outcome; return the mismatches."""
     if want.token is not None:
         if not isinstance(result, Token):

@@ -171,7 +171,7 @@ class FlowClient(Protocol):
     """What the renewal reads from a ``TokenClient`` or ``AsyncTokenClient`` to run the flow."""
 
     profile: Profile
-    client: ClientAuth
+    auth: ClientAuth
     retry: RetryPolicy
 
 
@@ -275,9 +275,9 @@ class Renewer:
         #: Offered to the store on the first renewal, then dropped.
         self.seed = token
         #: The highest version a caller reported rejected (``invalidate``).
-        self.rejected: int | None = None
+        self.access_rejected_version: int | None = None
         #: The version whose refresh token the server refused (0: nothing stored, grant refused).
-        self.refused: int | None = None
+        self.grant_refused_version: int | None = None
         self._lock = threading.Lock()
 
     @property
@@ -288,12 +288,12 @@ class Renewer:
     def reject(self, version: int) -> None:
         """Remember that the token at ``version`` was rejected by a resource server."""
         with self._lock:
-            if self.rejected is None or version > self.rejected:
-                self.rejected = version
+            if self.access_rejected_version is None or version > self.access_rejected_version:
+                self.access_rejected_version = version
 
     def accepts(self, cached: Cached) -> bool:
         """False if ``cached`` is a version a caller has reported rejected."""
-        rejected = self.rejected
+        rejected = self.access_rejected_version
         return rejected is None or cached.version > rejected
 
     # --- the algorithm --------------------------------------------------------------------------
@@ -359,7 +359,7 @@ class Renewer:
             )
         flow = token_flow(
             self.client.profile,
-            self.client.client,
+            self.client.auth,
             grant,
             clock=self.clock,
             random=self.random,
@@ -388,7 +388,7 @@ class Renewer:
             usable = self._usable(latest)
             if usable is not None:
                 return usable
-        self.refused = version
+        self.grant_refused_version = version
         what = "refresh token" if isinstance(grant, RefreshToken) else "authorization code"
         raise ReauthorizationRequired(
             exc.error,
@@ -435,7 +435,7 @@ class Renewer:
     def _usable(self, stored: StoredToken | None) -> Cached | None:
         if stored is None:
             return None
-        rejected = self.rejected
+        rejected = self.access_rejected_version
         if rejected is not None and stored.version <= rejected:
             return None
         if not stored.token.is_fresh(self.clock()):
@@ -444,11 +444,11 @@ class Renewer:
 
     def _check_refused(self, stored: StoredToken | None) -> None:
         """Raise again, without a request, if the server refused this very version before."""
-        refused = self.refused
+        refused = self.grant_refused_version
         if refused is None:
             return
         if (0 if stored is None else stored.version) > refused:
-            self.refused = None  # a newer token was stored: try it
+            self.grant_refused_version = None  # a newer token was stored: try it
             return
         raise ReauthorizationRequired(
             "invalid_grant",

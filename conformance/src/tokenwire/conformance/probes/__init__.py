@@ -3,7 +3,7 @@
 A run sends a short, fixed list of requests (a valid one, deliberate mistakes, and with a refresh
 token the refresh round trip), spaced out, then judges each check from the answers::
 
-    target = ProbeTarget(token_url=url, client=ClientAuth(client_id, secret))
+    target = ProbeTarget(token_url=url, auth=ClientAuth(client_id, secret))
     with HttpcoreTransport() as transport:
         report = run_probes(target, transport, announce=print)
     print(render_table(report))
@@ -14,12 +14,12 @@ secret.
 """
 
 from tokenwire.conformance.probes.model import (
-    Check,
     CheckResult,
     Evidence,
     Finding,
     Level,
-    Outcome,
+    ProbeCheck,
+    ProbeOutcome,
     ProbeReport,
     Seen,
 )
@@ -37,14 +37,14 @@ from tokenwire.conformance.probes.target import ProbeTarget
 
 __all__ = [
     "CHECKS",
-    "Check",
+    "ProbeCheck",
     "CheckResult",
     "DEFAULT_INTERVAL",
     "Evidence",
     "Finding",
     "Level",
     "MAX_REQUESTS",
-    "Outcome",
+    "ProbeOutcome",
     "Probe",
     "ProbeReport",
     "ProbeTarget",

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from tokenwire.conformance.probes.errors import expect_error
-from tokenwire.conformance.probes.exchange import Exchange
-from tokenwire.conformance.probes.model import Check, Finding, Seen, deviates, passed, warned
+from tokenwire.conformance.probes.exchange import ProbeExchange
+from tokenwire.conformance.probes.model import Finding, ProbeCheck, Seen, deviates, passed, warned
 from tokenwire.conformance.probes.plan import BASIC, BOTH_PLACES, EXTRA_PARAMETER
 from tokenwire.conformance.probes.target import ProbeTarget
 from tokenwire.core.form import form_escape
 
 
-def _accepted(exchange: Exchange) -> bool:
+def _accepted(exchange: ProbeExchange) -> bool:
     return exchange.status == 200 and exchange.error is None
 
 
 def _encoding_matters(target: ProbeTarget) -> bool:
-    client = target.client
+    client = target.auth
     secret = client.client_secret or ""
     return form_escape(client.client_id) != client.client_id or form_escape(secret) != secret
 
@@ -38,9 +38,7 @@ def _basic(seen: Seen) -> Finding:
     if not seen.target.uses_basic:
         # RFC 6749 §2.3.1 has every server accept Basic, but a client registered for
         # client_secret_post (RFC 7591 token_endpoint_auth_method) may be held to it.
-        return warned(
-            f"{refused}; the client may be registered for {seen.target.client.method} only"
-        )
+        return warned(f"{refused}; the client may be registered for {seen.target.auth.method} only")
     return deviates(refused)
 
 
@@ -55,8 +53,8 @@ def _extra_parameter(seen: Seen) -> Finding:
     return deviates(f"{exchange.describe()}: refused because of an unrecognised parameter")
 
 
-CHECKS: tuple[Check, ...] = (
-    Check(
+CHECKS: tuple[ProbeCheck, ...] = (
+    ProbeCheck(
         id="client-auth.basic",
         section="RFC 6749 §2.3.1",
         level="MUST",
@@ -64,7 +62,7 @@ CHECKS: tuple[Check, ...] = (
         uses=(BASIC,),
         evaluate=_basic,
     ),
-    Check(
+    ProbeCheck(
         id="client-auth.one-method",
         section="RFC 6749 §2.3, §5.2",
         level="SHOULD",
@@ -72,7 +70,7 @@ CHECKS: tuple[Check, ...] = (
         uses=(BOTH_PLACES,),
         evaluate=_one_method,
     ),
-    Check(
+    ProbeCheck(
         id="client-auth.extra-parameter",
         section="RFC 6749 §3.2",
         level="MUST",

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tokenwire.conformance.probes.exchange import Exchange
+from tokenwire.conformance.probes.exchange import ProbeExchange
 from tokenwire.conformance.probes.model import (
     EVERY,
-    Check,
     Finding,
     Level,
+    ProbeCheck,
     Seen,
     deviates,
     passed,
@@ -60,7 +60,7 @@ KNOWN_ERRORS = frozenset(
 )
 
 
-def expect_error(exchange: Exchange, code: str, statuses: tuple[int, ...] = (400,)) -> Finding:
+def expect_error(exchange: ProbeExchange, code: str, statuses: tuple[int, ...] = (400,)) -> Finding:
     """The finding for a request that must be refused with ``code`` and one of ``statuses``."""
     status = exchange.status
     wanted = " or ".join(str(s) for s in statuses)
@@ -118,13 +118,17 @@ def _unauthorized_challenge(seen: Seen) -> Finding:
 _LISTED = 3
 
 
-def error_answers(seen: Seen) -> list[Exchange]:
+def error_answers(seen: Seen) -> list[ProbeExchange]:
     """Answers that are, or should be, OAuth errors: an ``error`` member or a non-200 status."""
     return [e for e in seen.exchanges if e.error is not None or e.status != 200]
 
 
 def _aggregate(
-    seen: Seen, problem: Callable[[Exchange], str | None], what: str, *, only_oauth: bool = True
+    seen: Seen,
+    problem: Callable[[ProbeExchange], str | None],
+    what: str,
+    *,
+    only_oauth: bool = True,
 ) -> Finding:
     """Apply ``problem`` to every error answer; a deviation lists each that has one."""
     answers = error_answers(seen)
@@ -141,7 +145,7 @@ def _aggregate(
     return passed(f"{len(answers)} error answer(s) {what}", tuple(e.name for e in answers))
 
 
-def _json_body_problem(exchange: Exchange) -> str | None:
+def _json_body_problem(exchange: ProbeExchange) -> str | None:
     if exchange.json is None:
         ctype = scrub(exchange.header("content-type") or "", 60) or "no Content-Type"
         return f"HTTP {exchange.status}, body is not a JSON object ({ctype})"
@@ -161,7 +165,7 @@ def _json_body(seen: Seen) -> Finding:
     )
 
 
-def _error_code_problem(exchange: Exchange) -> str | None:
+def _error_code_problem(exchange: ProbeExchange) -> str | None:
     error = exchange.error or ""
     if not ERROR_TEXT.fullmatch(error):
         return f"error {scrub(error, 60)!r} has characters RFC 6749 §5.2 does not allow"
@@ -179,7 +183,7 @@ def _error_code(seen: Seen) -> Finding:
     return found
 
 
-def _optional_members_problem(exchange: Exchange) -> str | None:
+def _optional_members_problem(exchange: ProbeExchange) -> str | None:
     description = exchange.member("error_description")
     if description is not None and not (
         isinstance(description, str) and ERROR_TEXT.fullmatch(description)
@@ -197,7 +201,7 @@ def _optional_members(seen: Seen) -> Finding:
     )
 
 
-def _no_store_problem(exchange: Exchange) -> str | None:
+def _no_store_problem(exchange: ProbeExchange) -> str | None:
     if "no-store" in exchange.cache_directives():
         return None
     return f"{exchange.describe()} without Cache-Control: no-store"
@@ -207,7 +211,7 @@ def _no_store(seen: Seen) -> Finding:
     return _aggregate(seen, _no_store_problem, "carry Cache-Control: no-store")
 
 
-def _not_200_problem(exchange: Exchange) -> str | None:
+def _not_200_problem(exchange: ProbeExchange) -> str | None:
     return f"{exchange.describe()}" if exchange.status == 200 else None
 
 
@@ -222,8 +226,8 @@ def _single(
     title: str,
     uses: str,
     evaluate: Callable[[Seen], Finding],
-) -> Check:
-    return Check(
+) -> ProbeCheck:
+    return ProbeCheck(
         id=f"errors.{name}",
         section=section,
         level=level,
@@ -235,8 +239,8 @@ def _single(
 
 def _every(
     name: str, section: str, level: Level, title: str, evaluate: Callable[[Seen], Finding]
-) -> Check:
-    return Check(
+) -> ProbeCheck:
+    return ProbeCheck(
         id=f"errors.{name}",
         section=section,
         level=level,
@@ -247,7 +251,7 @@ def _every(
     )
 
 
-CHECKS: tuple[Check, ...] = (
+CHECKS: tuple[ProbeCheck, ...] = (
     _single(
         "invalid-client",
         "RFC 6749 §5.2",

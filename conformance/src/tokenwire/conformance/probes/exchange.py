@@ -1,9 +1,9 @@
 """One probe request and what came back, read the way the checks need it.
 
-An :class:`Exchange` keeps the raw response (checks must see ``"3600"`` and ``3600`` as different
-things, which the core's lenient parser deliberately does not), decodes its body once, and turns
-itself into redacted :class:`~tokenwire.conformance.probes.model.Evidence`. Redaction is in two
-layers: the members and runs that look like credentials are replaced by
+A :class:`ProbeExchange` keeps the raw response (checks must see ``"3600"`` and ``3600`` as
+different things, which the core's lenient parser deliberately does not), decodes its body once,
+and turns itself into redacted :class:`~tokenwire.conformance.probes.model.Evidence`.
+Redaction is in two layers: the members and runs that look like credentials are replaced by
 :mod:`tokenwire.core.redact`, and then every secret value the run knows of (the client secret,
 the refresh token given, every token the provider handed out) is replaced wherever it appears.
 """
@@ -44,7 +44,7 @@ _MIN_SECRET_LENGTH = 4
 
 
 @dataclass(eq=False)
-class Exchange:
+class ProbeExchange:
     """One planned request: sent and answered, failed in transit, or not sent at all."""
 
     name: str
@@ -137,7 +137,7 @@ class Redactor:
         return text
 
 
-def evidence(exchange: Exchange, redact: Redactor) -> Evidence:
+def evidence(exchange: ProbeExchange, redact: Redactor) -> Evidence:
     """The redacted evidence of one exchange."""
     request = redact(exchange.purpose)
     response = exchange.response
@@ -157,7 +157,7 @@ def evidence(exchange: Exchange, redact: Redactor) -> Evidence:
     )
 
 
-def body_excerpt(exchange: Exchange) -> str:
+def body_excerpt(exchange: ProbeExchange) -> str:
     """A short view of the body: JSON members with credentials replaced, or scrubbed text."""
     response = exchange.response
     if response is None or not response.body.strip():

@@ -19,15 +19,15 @@ import msgspec
 from tokenwire.core import ConfigurationError
 
 if TYPE_CHECKING:
-    from tokenwire.conformance.probes.exchange import Exchange
+    from tokenwire.conformance.probes.exchange import ProbeExchange
     from tokenwire.conformance.probes.target import ProbeTarget
 
 Level = Literal["MUST", "SHOULD", "INFO"]
-Outcome = Literal["pass", "fail", "warn", "skip"]
+ProbeOutcome = Literal["pass", "fail", "warn", "skip"]
 #: What a check returns; ``deviation`` is turned into ``fail`` or ``warn`` by the check's level.
 Verdict = Literal["pass", "deviation", "warn", "skip"]
 
-#: ``Check.uses`` for a check that reads every request sent, whatever it was.
+#: ``ProbeCheck.uses`` for a check that reads every request sent, whatever it was.
 EVERY: tuple[str, ...] = ("*",)
 
 #: Summary keys, in the order they are printed.
@@ -68,16 +68,16 @@ def skipped(detail: str) -> Finding:
 class Seen:
     """What a check gets to read: the answered exchanges it asked for, and the probe's target."""
 
-    exchanges: Sequence[Exchange]
+    exchanges: Sequence[ProbeExchange]
     target: ProbeTarget
 
     @property
-    def first(self) -> Exchange:
+    def first(self) -> ProbeExchange:
         return self.exchanges[0]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Check:
+class ProbeCheck:
     """One conformance check of a live token endpoint.
 
     ``uses`` names the exchanges it reads, in order, or is :data:`EVERY`. With ``needs="all"``
@@ -100,7 +100,7 @@ class Check:
     def topic(self) -> str:
         return self.id.split(".", 1)[0]
 
-    def outcome(self, verdict: Verdict) -> Outcome:
+    def outcome(self, verdict: Verdict) -> ProbeOutcome:
         if verdict == "deviation":
             return "fail" if self.level == "MUST" else "warn"
         return verdict
@@ -128,7 +128,7 @@ class CheckResult(msgspec.Struct, frozen=True, kw_only=True):
     section: str
     level: Level
     title: str
-    outcome: Outcome
+    outcome: ProbeOutcome
     detail: str
     evidence: tuple[Evidence, ...] = ()
 
@@ -166,7 +166,7 @@ class ProbeReport(msgspec.Struct, frozen=True, kw_only=True):
         raise ConfigurationError(f"no probe check is called {check_id!r}")
 
     @property
-    def outcomes(self) -> dict[str, Outcome]:
+    def outcomes(self) -> dict[str, ProbeOutcome]:
         """``{check id: outcome}``: what tests compare against a provider's known behaviour."""
         return {r.id: r.outcome for r in self.results}
 

@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from tokenwire.conformance.probes.exchange import Exchange
+from tokenwire.conformance.probes.exchange import ProbeExchange
 from tokenwire.conformance.probes.target import ProbeTarget
 from tokenwire.core import (
     ClientAuth,
@@ -55,7 +55,7 @@ DEFAULT_INTERVAL = 0.5
 UNKNOWN_GRANT_TYPE = "urn:tokenwire:probe:unknown-grant-type"
 EXTRA_PARAMETER_NAME = "tokenwire_probe_unrecognised"
 
-Hold = Callable[[Mapping[str, Exchange], ProbeTarget], str | None]
+Hold = Callable[[Mapping[str, ProbeExchange], ProbeTarget], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ class Probe:
 
 
 def _request(target: ProbeTarget, grant: Grant, client: ClientAuth | None = None) -> HttpRequest:
-    return prepare_token_request(target.profile, client or target.client, grant)
+    return prepare_token_request(target.profile, client or target.auth, grant)
 
 
 def rewrite_form(
@@ -90,13 +90,13 @@ def rewrite_form(
 
 
 def _basic_client(target: ProbeTarget) -> ClientAuth:
-    return ClientAuth(target.client.client_id, target.client.client_secret, "client_secret_basic")
+    return ClientAuth(target.auth.client_id, target.auth.client_secret, "client_secret_basic")
 
 
 def _wrong_secret(target: ProbeTarget, method: AuthMethod) -> ClientAuth:
     # Random, and unrelated to the real secret, which is never sent altered.
     wrong = f"tokenwire-probe-wrong-secret-{secrets.token_hex(8)}"
-    return ClientAuth(target.client.client_id, wrong, method)
+    return ClientAuth(target.auth.client_id, wrong, method)
 
 
 def _baseline(target: ProbeTarget) -> HttpRequest:
@@ -112,7 +112,7 @@ def _extra_parameter(target: ProbeTarget) -> HttpRequest:
 
 
 def _wrong(target: ProbeTarget) -> HttpRequest:
-    return _request(target, ClientCredentials(), _wrong_secret(target, target.client.method))
+    return _request(target, ClientCredentials(), _wrong_secret(target, target.auth.method))
 
 
 def _wrong_basic(target: ProbeTarget) -> HttpRequest:
@@ -134,9 +134,9 @@ def _duplicate(target: ProbeTarget) -> HttpRequest:
 
 def _both_places(target: ProbeTarget) -> HttpRequest:
     request = _request(target, ClientCredentials(target.scope), _basic_client(target))
-    secret = target.client.client_secret or ""
+    secret = target.auth.client_secret or ""
     return rewrite_form(
-        request, add=(("client_id", target.client.client_id), ("client_secret", secret))
+        request, add=(("client_id", target.auth.client_id), ("client_secret", secret))
     )
 
 
@@ -152,7 +152,7 @@ def _refresh(target: ProbeTarget) -> HttpRequest:
 # --- holds --------------------------------------------------------------------------------------
 
 
-def needs_baseline_success(seen: Mapping[str, Exchange], target: ProbeTarget) -> str | None:
+def needs_baseline_success(seen: Mapping[str, ProbeExchange], target: ProbeTarget) -> str | None:
     """Requests that vary the valid one say nothing if the valid one itself was not accepted."""
     baseline = seen.get(BASELINE)
     if baseline is None or (baseline.status == 200 and baseline.error is None):
@@ -163,7 +163,7 @@ def needs_baseline_success(seen: Mapping[str, Exchange], target: ProbeTarget) ->
     )
 
 
-def needs_rotation(seen: Mapping[str, Exchange], target: ProbeTarget) -> str | None:
+def needs_rotation(seen: Mapping[str, ProbeExchange], target: ProbeTarget) -> str | None:
     refresh = seen.get(REFRESH)
     if refresh is None or refresh.status != 200 or refresh.error is not None:
         return "not sent: the refresh request did not succeed"
@@ -204,7 +204,7 @@ def build_plan(target: ProbeTarget) -> list[Probe]:
                 needs_baseline_success,
             )
         )
-        plan.append(Probe(WRONG_SECRET, f"a wrong client secret ({target.client.method})", _wrong))
+        plan.append(Probe(WRONG_SECRET, f"a wrong client secret ({target.auth.method})", _wrong))
         if not target.uses_basic:
             plan.append(
                 Probe(
@@ -267,8 +267,8 @@ def aliases(target: ProbeTarget) -> dict[str, str]:
 def announcement(target: ProbeTarget, plan: list[Probe], interval: float) -> str:
     """What the user is told on stderr before anything is sent."""
     lines = [
-        f"tokenwire: probing {target.token_url} as client {target.client.client_id!r} "
-        f"({target.client.method})",
+        f"tokenwire: probing {target.token_url} as client {target.auth.client_id!r} "
+        f"({target.auth.method})",
         f"tokenwire: sending at most {len(plan)} POST requests, {interval:g} s apart:",
     ]
     lines += [f"  {i:2d}. {probe.purpose}" for i, probe in enumerate(plan, 1)]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tokenwire.conformance.probes.errors import expect_error
 from tokenwire.conformance.probes.model import (
-    Check,
     Finding,
+    ProbeCheck,
     Seen,
     deviates,
     passed,
@@ -65,8 +65,8 @@ def _old_refused(seen: Seen) -> Finding:
     return expect_error(seen.first, "invalid_grant")
 
 
-CHECKS: tuple[Check, ...] = (
-    Check(
+CHECKS: tuple[ProbeCheck, ...] = (
+    ProbeCheck(
         id="refresh.new-access-token",
         section="RFC 6749 §6, §5.1",
         level="MUST",
@@ -74,7 +74,7 @@ CHECKS: tuple[Check, ...] = (
         uses=(REFRESH,),
         evaluate=_new_access_token,
     ),
-    Check(
+    ProbeCheck(
         id="refresh.rotation",
         section="RFC 6749 §6, RFC 9700 §4.14.2",
         level="INFO",
@@ -82,7 +82,7 @@ CHECKS: tuple[Check, ...] = (
         uses=(REFRESH,),
         evaluate=_rotation,
     ),
-    Check(
+    ProbeCheck(
         id="refresh.old-token-refused",
         section="RFC 6749 §10.4, RFC 9700 §4.14.2",
         level="SHOULD",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from tokenwire.conformance.probes import client_auth, errors, refresh, success, throttling
-from tokenwire.conformance.probes.model import Check
+from tokenwire.conformance.probes.model import ProbeCheck
 from tokenwire.core import ConfigurationError
 
-CHECKS: tuple[Check, ...] = (
+CHECKS: tuple[ProbeCheck, ...] = (
     *success.CHECKS,
     *errors.CHECKS,
     *client_auth.CHECKS,
@@ -18,7 +18,7 @@ _BY_ID = {check.id: check for check in CHECKS}
 assert len(_BY_ID) == len(CHECKS), "probe check ids must be unique"
 
 
-def check_named(check_id: str) -> Check:
+def check_named(check_id: str) -> ProbeCheck:
     """The check called ``check_id``; :class:`ConfigurationError` names the known ones."""
     try:
         return _BY_ID[check_id]

@@ -16,13 +16,13 @@ import time
 from collections.abc import Callable, Iterable
 
 from tokenwire.adapters.drive import Transport
-from tokenwire.conformance.probes.exchange import Exchange, Redactor, evidence
+from tokenwire.conformance.probes.exchange import ProbeExchange, Redactor, evidence
 from tokenwire.conformance.probes.model import (
     EVERY,
-    Check,
     CheckResult,
     Evidence,
     Finding,
+    ProbeCheck,
     ProbeReport,
     Seen,
     skipped,
@@ -48,7 +48,7 @@ def run_probes(
     interval: float = DEFAULT_INTERVAL,
     sleep: Callable[[float], None] = time.sleep,
     announce: Callable[[str], None] | None = None,
-    checks: Iterable[Check] = CHECKS,
+    checks: Iterable[ProbeCheck] = CHECKS,
 ) -> ProbeReport:
     """Probe ``target`` over ``transport`` and return the report.
 
@@ -64,7 +64,7 @@ def run_probes(
         announce(announcement(target, plan, interval))
     run = _Sending(target)
     for probe in plan:
-        exchange = Exchange(probe.name, probe.purpose, profile=run.profile)
+        exchange = ProbeExchange(probe.name, probe.purpose, profile=run.profile)
         run.exchanges[probe.name] = exchange
         if run.stopped is not None:
             exchange.not_sent = f"not sent: {run.stopped}"
@@ -85,12 +85,12 @@ class _Sending:
     def __init__(self, target: ProbeTarget) -> None:
         self.target = target
         self.profile = target.profile
-        self.exchanges: dict[str, Exchange] = {}
+        self.exchanges: dict[str, ProbeExchange] = {}
         self.sent = 0
         self.stopped: str | None = None
         self.transport_failed = False
 
-    def send(self, exchange: Exchange, request: HttpRequest, transport: Transport) -> None:
+    def send(self, exchange: ProbeExchange, request: HttpRequest, transport: Transport) -> None:
         exchange.request = request
         self.sent += 1
         try:
@@ -116,7 +116,7 @@ class _Sending:
             )
 
 
-def _judge(run: _Sending, checks: Iterable[Check]) -> ProbeReport:
+def _judge(run: _Sending, checks: Iterable[ProbeCheck]) -> ProbeReport:
     target = run.target
     exchanges = run.exchanges
     redirects = aliases(target)
@@ -128,7 +128,7 @@ def _judge(run: _Sending, checks: Iterable[Check]) -> ProbeReport:
     redact = Redactor(secrets)
     shown: dict[str, Evidence] = {}
 
-    def show(exchange: Exchange) -> Evidence:
+    def show(exchange: ProbeExchange) -> Evidence:
         if exchange.name not in shown:
             shown[exchange.name] = evidence(exchange, redact)
         return shown[exchange.name]
@@ -182,8 +182,8 @@ def _settle_baseline(run: _Sending, redirects: dict[str, str], unusable: dict[st
 
 
 def _gather(
-    check: Check, run: _Sending, redirects: dict[str, str], unusable: dict[str, str]
-) -> tuple[list[Exchange], Finding | None]:
+    check: ProbeCheck, run: _Sending, redirects: dict[str, str], unusable: dict[str, str]
+) -> tuple[list[ProbeExchange], Finding | None]:
     """The exchanges ``check`` reads, or the finding that skips it."""
     if check.uses == EVERY:
         read = [e for e in run.exchanges.values() if e.request is not None]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tokenwire.conformance.probes.exchange import Exchange
+from tokenwire.conformance.probes.exchange import ProbeExchange
 from tokenwire.conformance.probes.model import (
-    Check,
     Finding,
     Level,
+    ProbeCheck,
     Seen,
     deviates,
     passed,
@@ -29,7 +29,7 @@ SCOPE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*")
 KNOWN_TOKEN_TYPES = frozenset({"bearer", "dpop", "n_a"})
 
 
-def _not_a_token_response(exchange: Exchange) -> Finding | None:
+def _not_a_token_response(exchange: ProbeExchange) -> Finding | None:
     if exchange.json is None:
         return deviates(f"{exchange.describe()}: the body is not a JSON object")
     if exchange.error is not None:
@@ -155,8 +155,8 @@ def _scope(seen: Seen) -> Finding:
 
 def _check(
     name: str, section: str, level: Level, title: str, evaluate: Callable[[Seen], Finding]
-) -> Check:
-    return Check(
+) -> ProbeCheck:
+    return ProbeCheck(
         id=f"success.{name}",
         section=section,
         level=level,
@@ -166,7 +166,7 @@ def _check(
     )
 
 
-CHECKS: tuple[Check, ...] = (
+CHECKS: tuple[ProbeCheck, ...] = (
     _check("status", "RFC 6749 §5.1", "MUST", "a valid token request is answered 200", _status),
     _check(
         "content-type",

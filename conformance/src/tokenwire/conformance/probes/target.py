@@ -19,7 +19,7 @@ class ProbeTarget:
     """
 
     token_url: str
-    client: ClientAuth
+    auth: ClientAuth
     refresh_token: str | None = field(default=None, repr=False)
     scope: str | None = None
     reuse_check: bool = True
@@ -39,13 +39,13 @@ class ProbeTarget:
     @property
     def confidential(self) -> bool:
         """True when the client has a secret (client_credentials and the auth probes need one)."""
-        return self.client.method != "none"
+        return self.auth.method != "none"
 
     @property
     def uses_basic(self) -> bool:
-        return self.client.method == "client_secret_basic"
+        return self.auth.method == "client_secret_basic"
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in a report."""
-        return tuple(s for s in (self.client.client_secret, self.refresh_token) if s)
+        return tuple(s for s in (self.auth.client_secret, self.refresh_token) if s)

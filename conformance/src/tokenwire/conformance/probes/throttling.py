@@ -10,8 +10,8 @@ import time
 
 from tokenwire.conformance.probes.model import (
     EVERY,
-    Check,
     Finding,
+    ProbeCheck,
     Seen,
     deviates,
     passed,
@@ -42,8 +42,8 @@ def _retry_after(seen: Seen) -> Finding:
     return passed(f"HTTP {throttled[0].status} with a valid Retry-After", names)
 
 
-CHECKS: tuple[Check, ...] = (
-    Check(
+CHECKS: tuple[ProbeCheck, ...] = (
+    ProbeCheck(
         id="throttling.retry-after",
         section="RFC 6585 §4, RFC 9110 §10.2.3, §15.6.4",
         level="SHOULD",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from http import HTTPStatus
 
-from tokenwire.conformance.reference.replies import Reply
+from tokenwire.conformance.reference.replies import ProviderReply
 
 #: Omit ``Cache-Control: no-store`` and ``Pragma: no-cache`` (RFC 6749 §5.1, §5.2).
 NO_STORE = "no-store"
@@ -26,7 +26,7 @@ BROKEN_MODES = frozenset({NO_STORE, ERROR_200, EXPIRES_IN_STRING, HTML_ERRORS})
 _CACHE_HEADERS = frozenset({"cache-control", "pragma"})
 
 
-def apply_broken(reply: Reply, broken: frozenset[str]) -> Reply:
+def apply_broken(reply: ProviderReply, broken: frozenset[str]) -> ProviderReply:
     """``reply`` as a provider broken in the ways ``broken`` names would send it."""
     if HTML_ERRORS in broken and reply.is_error:
         reply = html_error_page(reply)
@@ -42,7 +42,7 @@ def apply_broken(reply: Reply, broken: frozenset[str]) -> Reply:
     return reply
 
 
-def html_error_page(reply: Reply) -> Reply:
+def html_error_page(reply: ProviderReply) -> ProviderReply:
     """An nginx-style HTML error page with the error's status, and no OAuth error in it."""
     status = HTTPStatus(reply.status)
     title = f"{status.value} {status.phrase}"
@@ -51,4 +51,6 @@ def html_error_page(reply: Reply) -> Reply:
         f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
     )
     headers = tuple((k, v) for k, v in reply.headers if k.lower() != "content-type")
-    return Reply(reply.status, (("Content-Type", "text/html"), *headers), body=page.encode())
+    return ProviderReply(
+        reply.status, (("Content-Type", "text/html"), *headers), body=page.encode()
+    )

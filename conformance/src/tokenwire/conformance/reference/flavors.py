@@ -36,7 +36,7 @@ class Flavor:
     jwt_tokens: bool = False
     error_uri: str | None = None
     #: A missing or unknown ``client_id`` gets ``401`` and no body at all (Tencent).
-    bodiless_401_for_unknown_client: bool = False
+    bodiless_401_is_invalid_client: bool = False
     #: Status of an ``invalid_client`` error; ``None`` means RFC 6749 §5.2: 401 with
     #: ``WWW-Authenticate`` when the client tried Basic, 400 otherwise.
     invalid_client_status: int | None = None
@@ -69,7 +69,7 @@ FLAVORS: dict[str, Flavor] = {
         content_type="application/json;charset=UTF-8",
         jwt_tokens=True,
         error_uri=TENCENT_ERROR_URI,
-        bodiless_401_for_unknown_client=True,
+        bodiless_401_is_invalid_client=True,
         invalid_client_status=401,
     ),
     "api-v1": Flavor(

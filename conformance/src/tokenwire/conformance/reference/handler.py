@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
 from tokenwire.conformance.loopback import HOST, LoopbackHTTPServer
-from tokenwire.conformance.reference.replies import Reply, text_reply
+from tokenwire.conformance.reference.replies import ProviderReply, text_reply
 from tokenwire.core import HttpRequest
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 #: Larger request bodies are refused with 413 unread; no token request comes near this.
 MAX_REQUEST_BODY = 64 * 1024
 
-App = Callable[[HttpRequest], Reply]
+App = Callable[[HttpRequest], ProviderReply]
 
 
 class ReferenceHTTPServer(LoopbackHTTPServer):
@@ -78,12 +78,12 @@ class ReferenceRequestHandler(BaseHTTPRequestHandler):
         except Exception:
             # A bug in the reference provider: answer as a server would, and keep serving.
             log.exception("reference provider failed on %s %s", self.command, _path(self.path))
-            reply = Reply(
+            reply = ProviderReply(
                 500, (("Content-Type", "application/json"),), json={"error": "server_error"}
             )
         self._write(reply)
 
-    def _write(self, reply: Reply) -> None:
+    def _write(self, reply: ProviderReply) -> None:
         payload = reply.payload()
         self.send_response(reply.status)
         for name, value in reply.headers:

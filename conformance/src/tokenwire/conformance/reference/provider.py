@@ -27,7 +27,7 @@ from tokenwire.conformance.reference.clients import (
 )
 from tokenwire.conformance.reference.flavors import Flavor, FlavorName, flavor_named
 from tokenwire.conformance.reference.handler import ReferenceHTTPServer
-from tokenwire.conformance.reference.replies import Reply, text_reply
+from tokenwire.conformance.reference.replies import ProviderReply, text_reply
 from tokenwire.conformance.reference.server import ReferenceAuthorizationServer
 from tokenwire.conformance.reference.store import Store
 from tokenwire.core import (
@@ -203,7 +203,7 @@ class ReferenceProvider:
         http = self._http
         return http.base_url if http is not None else f"http://{HOST}"
 
-    def _respond(self, request: HttpRequest) -> Reply:
+    def _respond(self, request: HttpRequest) -> ProviderReply:
         path = urlsplit(request.url).path
         if path == self.flavor.token_path:
             self.store.count_token_request()
@@ -215,7 +215,7 @@ class ReferenceProvider:
         return text_reply(404, "not found\n")
 
 
-def _refusal(reply: Reply) -> Exception:
+def _refusal(reply: ProviderReply) -> Exception:
     """The typed error for an authorization request refused without a redirect."""
     if reply.json is not None and reply.is_error:
         return error_from_json(reply.json, reply.status)

@@ -14,7 +14,7 @@ from tokenwire.core.http import Headers
 
 
 @dataclass(frozen=True)
-class Reply:
+class ProviderReply:
     """An HTTP response: ``json`` (encoded on send) or raw ``body``, never both."""
 
     status: int
@@ -33,6 +33,8 @@ class Reply:
         return json.dumps(self.json, separators=(",", ":")).encode()
 
 
-def text_reply(status: int, text: str) -> Reply:
+def text_reply(status: int, text: str) -> ProviderReply:
     """A plain-text reply for things that are not OAuth at all (unknown path, wrong method)."""
-    return Reply(status, (("Content-Type", "text/plain; charset=utf-8"),), body=text.encode())
+    return ProviderReply(
+        status, (("Content-Type", "text/plain; charset=utf-8"),), body=text.encode()
+    )

@@ -2,9 +2,9 @@
 
 authlib leaves the web framework's part to an integration (Flask, Django, ...). Here that part is
 small: a request arrives as a tokenwire :class:`~tokenwire.core.HttpRequest` and leaves as a
-:class:`Reply`. The checks authlib does not make at the token endpoint but RFC 6749 requires, and
-that live probes test (repeated parameters, a missing ``grant_type``, credentials in two places,
-the form content type), are made here, before authlib sees the request.
+:class:`ProviderReply`. The checks authlib does not make at the token endpoint but RFC 6749
+requires, and that live probes test (repeated parameters, a missing ``grant_type``, credentials
+in two places, the form content type), are made here, before authlib sees the request.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from tokenwire.conformance.reference.grants import (
     basic_credentials,
 )
 from tokenwire.conformance.reference.models import TEST_USER, ClientModel, IssuedRefreshToken
-from tokenwire.conformance.reference.replies import Reply, text_reply
+from tokenwire.conformance.reference.replies import ProviderReply, text_reply
 from tokenwire.conformance.reference.store import Store
 from tokenwire.conformance.reference.tokens import TokenMinter
 from tokenwire.core import HttpRequest, decode_form
@@ -94,7 +94,7 @@ class IncomingRequest(OAuth2Request):  # type: ignore[misc]  # authlib is untype
 
 
 class ReferenceAuthorizationServer(AuthorizationServer):  # type: ignore[misc]  # authlib is untyped
-    """authlib's :class:`AuthorizationServer` for one flavor, answering with :class:`Reply`."""
+    """authlib's :class:`AuthorizationServer` for one flavor, answering with ProviderReply."""
 
     def __init__(
         self,
@@ -119,7 +119,7 @@ class ReferenceAuthorizationServer(AuthorizationServer):  # type: ignore[misc]  
         self.register_grant(ClientCredentialsGrant)
 
     # --- entry points -------------------------------------------------------------------------
-    def token_reply(self, http: HttpRequest) -> Reply:
+    def token_reply(self, http: HttpRequest) -> ProviderReply:
         """Answer a request to the token endpoint."""
         if http.method != "POST":
             return _method_not_allowed("POST")
@@ -129,18 +129,18 @@ class ReferenceAuthorizationServer(AuthorizationServer):  # type: ignore[misc]  
                 request,
                 InvalidRequestError("The token request must be application/x-www-form-urlencoded."),
             )
-        if self.flavor.bodiless_401_for_unknown_client:
+        if self.flavor.bodiless_401_is_invalid_client:
             client_id = _claimed_client_id(request)
             if not client_id or self.store.client(client_id) is None:
-                return Reply(401)
+                return ProviderReply(401)
         try:
             _check_token_request(request)
         except OAuth2Error as error:
             return self.handle_error_response(request, error)
-        reply: Reply = self.create_token_response(request)
+        reply: ProviderReply = self.create_token_response(request)
         return reply
 
-    def authorize_reply(self, http: HttpRequest) -> Reply:
+    def authorize_reply(self, http: HttpRequest) -> ProviderReply:
         """Answer a request to the authorization endpoint, approving it as :data:`TEST_USER`."""
         if http.method != "GET":
             return _method_not_allowed("GET")
@@ -149,7 +149,7 @@ class ReferenceAuthorizationServer(AuthorizationServer):  # type: ignore[misc]  
             grant = self.get_consent_grant(request, end_user=TEST_USER)
         except OAuth2Error as error:
             return self.handle_error_response(request, error)
-        reply: Reply = self.create_authorization_response(
+        reply: ProviderReply = self.create_authorization_response(
             request, grant_user=TEST_USER, grant=grant
         )
         return reply
@@ -187,14 +187,18 @@ class ReferenceAuthorizationServer(AuthorizationServer):  # type: ignore[misc]  
     def get_error_uri(self, request: IncomingRequest, error: OAuth2Error) -> str | None:
         return self.flavor.error_uri
 
-    def handle_response(self, status: int, body: object, headers: list[tuple[str, str]]) -> Reply:
+    def handle_response(
+        self, status: int, body: object, headers: list[tuple[str, str]]
+    ) -> ProviderReply:
         if isinstance(body, dict):
             rest = tuple((k, v) for k, v in headers if k.lower() != "content-type")
-            return Reply(status, (("Content-Type", self.flavor.content_type), *rest), json=body)
+            return ProviderReply(
+                status, (("Content-Type", self.flavor.content_type), *rest), json=body
+            )
         raw = body.encode() if isinstance(body, str) else b""
-        return Reply(status, tuple(headers), body=raw)
+        return ProviderReply(status, tuple(headers), body=raw)
 
-    def handle_error_response(self, request: IncomingRequest, error: OAuth2Error) -> Reply:
+    def handle_error_response(self, request: IncomingRequest, error: OAuth2Error) -> ProviderReply:
         """authlib's error reply, with ``invalid_client``'s status set as the flavor says.
 
         RFC 6749 §5.2: 401 with ``WWW-Authenticate`` when the client tried HTTP Basic; a flavor
@@ -203,10 +207,10 @@ class ReferenceAuthorizationServer(AuthorizationServer):  # type: ignore[misc]  
         tried_basic = _tried_basic(request)
         if isinstance(error, InvalidClientError) and request.endpoint == "token":
             error.status_code = self.flavor.invalid_client_status or (401 if tried_basic else 400)
-        reply: Reply = super().handle_error_response(request, error)
+        reply: ProviderReply = super().handle_error_response(request, error)
         if not tried_basic:
             headers = tuple((k, v) for k, v in reply.headers if k.lower() != "www-authenticate")
-            reply = Reply(reply.status, headers, json=reply.json, body=reply.body)
+            reply = ProviderReply(reply.status, headers, json=reply.json, body=reply.body)
         return reply
 
 
@@ -245,6 +249,6 @@ def _check_token_request(request: IncomingRequest) -> None:
         )
 
 
-def _method_not_allowed(allowed: str) -> Reply:
+def _method_not_allowed(allowed: str) -> ProviderReply:
     reply = text_reply(405, "method not allowed\n")
-    return Reply(reply.status, (*reply.headers, ("Allow", allowed)), body=reply.body)
+    return ProviderReply(reply.status, (*reply.headers, ("Allow", allowed)), body=reply.body)

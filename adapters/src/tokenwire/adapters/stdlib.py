@@ -43,7 +43,7 @@ from tokenwire.adapters.transport import (
 )
 from tokenwire.core import HttpRequest, HttpResponse, TransportError
 
-__all__ = ["TokenClient", "TransportOptions", "UrllibTransport"]
+__all__ = ["TokenClient", "TransportOptions", "StdlibTransport"]
 
 _Origin = tuple[str, str, int]
 
@@ -64,7 +64,7 @@ def _closed_by_peer(sock: socket.socket) -> bool:
 
 # (deadline, read timeout) of the exchange running in this thread; read by every recv.
 _BUDGET: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar(
-    "tokenwire_urllib_budget", default=None
+    "tokenwire_stdlib_budget", default=None
 )
 
 
@@ -128,7 +128,7 @@ def _discard(conn: http.client.HTTPConnection, response: http.client.HTTPRespons
     conn.close()
 
 
-class UrllibTransport:
+class StdlibTransport:
     """A sync transport over :mod:`http.client` with keep-alive reuse (thread-safe).
 
     Build it once and share it: the TLS context and the idle connections live as long as it does.
@@ -257,7 +257,7 @@ class UrllibTransport:
             for conn in conns:
                 conn.close()
 
-    def __enter__(self) -> UrllibTransport:
+    def __enter__(self) -> StdlibTransport:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -265,6 +265,6 @@ class UrllibTransport:
 
 
 class TokenClient(_client.TokenClient):
-    """:class:`tokenwire.adapters.client.TokenClient` over :class:`UrllibTransport` by default."""
+    """:class:`tokenwire.adapters.client.TokenClient` over :class:`StdlibTransport` by default."""
 
-    default_transport: ClassVar[_client.TransportFactory | None] = UrllibTransport
+    default_transport: ClassVar[_client.TransportFactory | None] = StdlibTransport
