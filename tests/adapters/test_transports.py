@@ -31,9 +31,8 @@ from cryptography.x509.oid import NameOID
 from tokenwire.adapters import httpcore as tw_httpcore
 from tokenwire.adapters import stdlib as tw_stdlib
 from tokenwire.adapters.client import AsyncTokenClient, TokenClient, current_async_library
-from tokenwire.adapters.drive import AsyncTransport, Transport
 from tokenwire.adapters.profiles import generic
-from tokenwire.adapters.transport import TransportOptions
+from tokenwire.adapters.transport import AsyncTransport, Transport, TransportOptions
 from tokenwire.conformance.loopback import HOST, LoopbackHTTPServer, free_port, serving
 from tokenwire.core import (
     AuthorizationCode,

@@ -19,8 +19,8 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ClassVar, Generic, TypeVar
 
-from tokenwire.adapters.drive import AsyncTransport, Transport, adrive, drive
-from tokenwire.adapters.transport import TransportOptions
+from tokenwire.adapters.drive import adrive, drive
+from tokenwire.adapters.transport import AsyncTransport, Transport, TransportOptions
 from tokenwire.core import (
     AuthorizationCode,
     ClientAuth,

@@ -9,24 +9,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Generator
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-from tokenwire.core import HttpRequest, HttpResponse, Send, TransportError, TransportFailure
+from tokenwire.adapters.transport import AsyncTransport, Transport
+from tokenwire.core import Send, TransportError, TransportFailure
 from tokenwire.core.flow import Reply, Step
 
 T = TypeVar("T")
-
-
-class Transport(Protocol):
-    """Sends one request and returns the response; raises TransportError on failure."""
-
-    def send(self, request: HttpRequest) -> HttpResponse: ...
-
-
-class AsyncTransport(Protocol):
-    """The async twin of :class:`Transport`."""
-
-    async def send(self, request: HttpRequest) -> HttpResponse: ...
 
 
 def drive(

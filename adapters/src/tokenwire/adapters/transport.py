@@ -23,12 +23,14 @@ import ssl
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from tokenwire.core import (
     CertificateError,
     ConfigurationError,
+    HttpRequest,
+    HttpResponse,
     ResponseTooLarge,
     TransportError,
     TransportTimeout,
@@ -37,6 +39,23 @@ from tokenwire.core import (
 from tokenwire.core.redact import scrub
 
 T = TypeVar("T")
+
+
+class Transport(Protocol):
+    """The plug every sync transport fits: send one request, return the response.
+
+    Raises :class:`~tokenwire.core.TransportError` (or a subclass) on failure, with ``sent`` saying
+    whether any byte of the request may have left; see ``docs/transports.md`` for the contract.
+    """
+
+    def send(self, request: HttpRequest) -> HttpResponse: ...
+
+
+class AsyncTransport(Protocol):
+    """The async twin of :class:`Transport`."""
+
+    async def send(self, request: HttpRequest) -> HttpResponse: ...
+
 
 #: Bodies are read in chunks of this size, so a body over the cap is noticed within one chunk.
 CHUNK_SIZE = 64 * 1024

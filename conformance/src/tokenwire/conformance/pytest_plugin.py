@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tokenwire.adapters.drive import AsyncTransport, Transport
+from tokenwire.adapters.transport import AsyncTransport, Transport
 from tokenwire.conformance.suite import Case, CaseResult, Mode, TransportSpec
 
 

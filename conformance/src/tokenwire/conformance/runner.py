@@ -11,8 +11,7 @@ from collections.abc import Iterable, Sequence
 import msgspec
 
 from tokenwire.adapters.client import AsyncTokenClient, TokenClient
-from tokenwire.adapters.drive import AsyncTransport, Transport
-from tokenwire.adapters.transport import TransportOptions
+from tokenwire.adapters.transport import AsyncTransport, Transport, TransportOptions
 from tokenwire.conformance.reference import ReferenceProvider
 from tokenwire.conformance.replay import ReplayServer
 from tokenwire.conformance.roundtrips import roundtrip_cases

@@ -17,7 +17,7 @@ from typing import Literal
 import msgspec
 
 from tokenwire.adapters.client import AsyncTokenClient, TokenClient
-from tokenwire.adapters.drive import AsyncTransport, Transport
+from tokenwire.adapters.transport import AsyncTransport, Transport
 from tokenwire.conformance.loopback import HOST, free_port
 from tokenwire.conformance.replay import ReplayServer, ScriptedReply
 from tokenwire.conformance.scenarios import Scenario

@@ -21,10 +21,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tokenwire.adapters.client import AsyncTokenClient, async_sleep
-from tokenwire.adapters.drive import AsyncTransport
 from tokenwire.adapters.source.base import Flight, SourceBase
 from tokenwire.adapters.source.renewal import Cached, RefreshTimeout, Renewal, perform
 from tokenwire.adapters.stores import TokenStore
+from tokenwire.adapters.transport import AsyncTransport
 from tokenwire.core import Grant, Send, Sleep, Token, TransportError, TransportFailure
 
 __all__ = ["AsyncTokenSource", "arun"]

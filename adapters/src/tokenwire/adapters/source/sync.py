@@ -15,10 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 from tokenwire.adapters.client import TokenClient
-from tokenwire.adapters.drive import Transport
 from tokenwire.adapters.source.base import Flight, SourceBase
 from tokenwire.adapters.source.renewal import Cached, RefreshTimeout, Renewal, perform
 from tokenwire.adapters.stores import TokenStore
+from tokenwire.adapters.transport import Transport
 from tokenwire.core import Grant, Send, Sleep, Token, TransportError, TransportFailure
 
 __all__ = ["TokenSource", "run"]

@@ -15,7 +15,7 @@ import math
 import time
 from collections.abc import Callable, Iterable
 
-from tokenwire.adapters.drive import Transport
+from tokenwire.adapters.transport import Transport
 from tokenwire.conformance.probes.exchange import ProbeExchange, Redactor, evidence
 from tokenwire.conformance.probes.model import (
     EVERY,
