@@ -18,11 +18,10 @@ import msgspec
 
 from tokenwire.conformance.probes.model import Evidence
 from tokenwire.core import HttpRequest, HttpResponse, Profile, TokenwireError
+from tokenwire.core.flow import THROTTLE_STATUSES
 from tokenwire.core.redact import REDACTED, SECRET_FIELDS, json_type, scrub
 from tokenwire.core.response import decode_json_body
 
-#: Statuses that mean "not now" rather than an answer to what was asked.
-THROTTLE_STATUSES = frozenset({429, 503})
 #: The response headers any check reads; evidence shows these and no other.
 EVIDENCE_HEADERS = ("Content-Type", "Cache-Control", "Pragma", "WWW-Authenticate", "Retry-After")
 #: Members shown as sent (scrubbed): error members and non-secret token metadata.
