@@ -150,10 +150,8 @@ def build_profile(
     know their own paths.
     """
     base = base or DEFAULT_BASES[name]
-    if name == "tencent-ciam":
-        return profiles.tencent_ciam(base)
-    if name == "api-v1":
-        return profiles.api_v1(base)
+    if name in profiles.BY_NAME:
+        return profiles.BY_NAME[name](base)
     return profiles.generic(base + token_path)
 
 

@@ -9,14 +9,18 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from functools import cached_property
-from typing import Literal
+from typing import Literal, get_args
 
 from tokenwire.core.errors import ConfigurationError
 from tokenwire.core.form import encode_form, form_escape
 from tokenwire.core.redact import RedactedStruct, hidden
 
+__all__ = ["AUTH_METHODS", "AuthMethod", "ClientAuth", "basic_authorization"]
+
+#: The client authentication methods core implements (RFC 6749 §2.3, RFC 7591 §2 names).
 AuthMethod = Literal["client_secret_post", "client_secret_basic", "none"]
-AUTH_METHODS: tuple[str, ...] = ("client_secret_post", "client_secret_basic", "none")
+#: The same, at run time: the one list every other table of methods is built from.
+AUTH_METHODS: tuple[AuthMethod, ...] = get_args(AuthMethod)
 
 
 class ClientAuth(RedactedStruct, frozen=True, dict=True):

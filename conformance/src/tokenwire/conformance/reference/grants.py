@@ -21,12 +21,14 @@ from authlib.oauth2.rfc6749 import InvalidRequestError, OAuth2Request, grants
 from authlib.oauth2.rfc7636 import CodeChallenge
 
 from tokenwire.conformance.reference.models import ClientModel, IssuedCode, IssuedRefreshToken, User
+from tokenwire.core.auth import AUTH_METHODS
 
 #: Authorization codes live this long (RFC 6749 §4.1.2 recommends at most ten minutes).
 CODE_LIFETIME = 600.0
 
-ALL_AUTH_METHODS: list[str] = ["client_secret_basic", "client_secret_post", "none"]
-CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+#: Every method core can send; a confidential client may use any but ``none``.
+ALL_AUTH_METHODS: list[str] = list(AUTH_METHODS)
+CONFIDENTIAL_AUTH_METHODS = [method for method in AUTH_METHODS if method != "none"]
 
 
 def basic_credentials(authorization: str | None) -> tuple[str, str] | None:
