@@ -25,6 +25,17 @@ from tokenwire.core.grants import AuthorizationCode, scope_string
 from tokenwire.core.profile import Profile
 from tokenwire.core.redact import REDACTED, RedactedStruct, hidden, scrub
 
+__all__ = [
+    "AuthorizationRequest",
+    "Callback",
+    "RandBytes",
+    "authorization_url",
+    "code_challenge",
+    "new_code_verifier",
+    "parse_callback",
+]
+
+#: A source of ``n`` random bytes (``secrets.token_bytes`` by default).
 RandBytes = Callable[[int], bytes]
 
 _VERIFIER_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")

@@ -13,6 +13,13 @@ from urllib.parse import parse_qsl, quote_plus
 
 from tokenwire.core.errors import ConfigurationError
 
+__all__ = [
+    "decode_form",
+    "encode_form",
+    "form_escape",
+    "form_value",
+]
+
 # Characters the form encoding leaves as they are.
 _PLAIN = re.compile(r"[A-Za-z0-9*\-._]*")
 

@@ -18,6 +18,15 @@ from tokenwire.core.errors import ConfigurationError
 from tokenwire.core.form import encode_form, form_value
 from tokenwire.core.redact import REDACTED, RedactedStruct, Shown, hidden
 
+__all__ = [
+    "AuthorizationCode",
+    "ClientCredentials",
+    "ExtensionGrant",
+    "Grant",
+    "RefreshToken",
+    "scope_string",
+]
+
 
 class AuthorizationCode(RedactedStruct, frozen=True):
     """Trade an authorization code (RFC 6749 §4.1.3), with its PKCE verifier (RFC 7636)."""
@@ -117,6 +126,7 @@ class ExtensionGrant(RedactedStruct, frozen=True):
         yield "params", Shown(f"<{[name for name, _ in self.params]!r}>")
 
 
+#: Any grant core can request a token with.
 Grant = AuthorizationCode | RefreshToken | ClientCredentials | ExtensionGrant
 
 

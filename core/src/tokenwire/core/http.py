@@ -11,6 +11,14 @@ from collections.abc import Iterator
 
 from tokenwire.core.redact import RedactedStruct, Shown, redact_headers
 
+__all__ = [
+    "Headers",
+    "HttpRequest",
+    "HttpResponse",
+    "header",
+]
+
+#: Headers as ``(name, value)`` pairs in the order sent or received; names keep their case.
 Headers = tuple[tuple[str, str], ...]
 
 

@@ -8,6 +8,12 @@ from tokenwire.core.grants import Grant
 from tokenwire.core.http import Headers, HttpRequest
 from tokenwire.core.profile import Profile
 
+__all__ = [
+    "FORM_CONTENT_TYPE",
+    "prepare_token_request",
+]
+
+#: The ``Content-Type`` of every token request (RFC 6749 §4.1.3, Appendix B).
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 _BASE_HEADERS: Headers = (("Content-Type", FORM_CONTENT_TYPE), ("Accept", "application/json"))
 

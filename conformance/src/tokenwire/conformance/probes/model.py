@@ -171,5 +171,5 @@ class ProbeReport(msgspec.Struct, frozen=True, kw_only=True):
         return {r.id: r.outcome for r in self.results}
 
     def to_json(self) -> bytes:
-        """The ``--format json`` document: ``{"results": [...], "summary": {...}}`` (DESIGN.md)."""
+        """The ``--format json`` document: ``{"results": [...], "summary": {...}}``."""
         return msgspec.json.encode({"results": self.results, "summary": self.summary})
