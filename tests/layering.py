@@ -114,3 +114,47 @@ def layering_violations(modules: Mapping[str, Module]) -> list[str]:
                         "in __all__"
                     )
     return problems
+
+
+def _top_level_imports(tree: ast.Module, known: Mapping[str, Module]) -> Iterator[str]:
+    """Modules imported at module level, ``if TYPE_CHECKING:`` blocks included (not in functions);
+    ``from package import submodule`` counts as importing the submodule."""
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.If | ast.Try):
+            pending.extend(node.body)
+            pending.extend(node.orelse)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            for alias in node.names:
+                submodule = f"{node.module}.{alias.name}"
+                yield submodule if submodule in known else node.module
+        elif isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+
+
+def import_cycles(modules: Mapping[str, Module]) -> list[list[str]]:
+    """Circles of module-level imports (``TYPE_CHECKING`` ones included) between the modules."""
+    graph: dict[str, set[str]] = {}
+    for name, module in modules.items():
+        targets = set(_top_level_imports(ast.parse(module.source), modules))
+        graph[name] = {t for t in targets if t in modules and t != name}
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append([*stack[stack.index(nxt) :], nxt])
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name)
+    return cycles

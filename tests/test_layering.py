@@ -14,7 +14,13 @@ import pkgutil
 import pytest
 
 import tokenwire.adapters
-from tests.layering import Module, declared_names, layering_violations, modules_under
+from tests.layering import (
+    Module,
+    declared_names,
+    import_cycles,
+    layering_violations,
+    modules_under,
+)
 
 CORE_HTTP = """
 __all__ = ["HttpRequest"]
@@ -88,6 +94,33 @@ def test_adapters_importing_conformance_is_caught() -> None:
 
 def test_the_real_tree_imports_inward_and_only_declared_names() -> None:
     assert layering_violations(modules_under()) == []
+
+
+def test_a_circle_closed_under_type_checking_is_caught() -> None:
+    exchange = "from tokenwire.conformance.probes.model import Evidence\n"
+    model = (
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    from tokenwire.conformance.probes.exchange import ProbeExchange\n"
+    )
+    tree = {
+        name: Module(name, "conformance", source, name.replace(".", "/") + ".py")
+        for name, source in [
+            ("tokenwire.conformance.probes.exchange", exchange),
+            ("tokenwire.conformance.probes.model", model),
+        ]
+    }
+    assert import_cycles(tree) == [
+        [
+            "tokenwire.conformance.probes.exchange",
+            "tokenwire.conformance.probes.model",
+            "tokenwire.conformance.probes.exchange",
+        ]
+    ]
+
+
+def test_no_module_imports_itself_round_a_circle() -> None:
+    assert import_cycles(modules_under()) == []
 
 
 def _declaring_modules() -> list[str]:
