@@ -28,7 +28,8 @@ class ClientAuth(RedactedStruct, frozen=True, dict=True):
 
     The encoded credentials (form fields or Basic header) are computed once per client and kept
     on the instance (``dict=True`` gives the frozen struct room for them): a client makes many
-    requests, and encoding its id and secret again each time was a third of the request cost.
+    requests, and encoding its id and secret again each time is wasted work on every one of them
+    (``docs/performance.md`` has the figures).
     """
 
     client_id: str
