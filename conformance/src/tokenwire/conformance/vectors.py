@@ -16,6 +16,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import msgspec
+from typing_extensions import override
 
 from tokenwire.adapters import profiles
 from tokenwire.core import (
@@ -53,6 +54,7 @@ class VectorClient(RedactedStruct, frozen=True, kw_only=True):
     client_secret: str | None = None
     method: str = "client_secret_post"
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "client_id", self.client_id
         yield "client_secret", hidden(self.client_secret)
@@ -68,6 +70,7 @@ class VectorGrant(RedactedStruct, frozen=True, kw_only=True):
     grant_type: str
     params: dict[str, str] = msgspec.field(default_factory=dict)
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "grant_type", self.grant_type
         yield "params", Shown(f"<{sorted(self.params)!r}>")

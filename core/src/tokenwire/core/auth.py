@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Literal, get_args
 
+from typing_extensions import override
+
 from tokenwire.core.errors import ConfigurationError
 from tokenwire.core.form import encode_form, form_escape
 from tokenwire.core.redact import RedactedStruct, hidden
@@ -81,6 +83,7 @@ class ClientAuth(RedactedStruct, frozen=True, dict=True):
     def secret(self) -> str:
         return self.client_secret or ""
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "client_id", self.client_id
         yield "client_secret", hidden(self.client_secret)

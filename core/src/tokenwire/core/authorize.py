@@ -12,6 +12,8 @@ import base64
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, urlsplit
 
+from typing_extensions import override
+
 from tokenwire.core.errors import (
     ConfigurationError,
     IssuerMismatch,
@@ -82,6 +84,7 @@ class AuthorizationRequest(RedactedStruct, frozen=True, kw_only=True):
         """The grant that trades ``code`` from this request's callback for a token."""
         return AuthorizationCode(code, self.redirect_uri, self.code_verifier)
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "url", self.url
         yield "state", REDACTED
@@ -138,6 +141,7 @@ class Callback(RedactedStruct, frozen=True, kw_only=True):
     state: str
     iss: str | None = None
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "code", REDACTED
         yield "state", REDACTED

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from typing_extensions import override
+
 from tokenwire.core.redact import scrub
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
 class TokenwireError(Exception):
     """Base of every error tokenwire raises on purpose."""
 
+    @override
     def __reduce__(self) -> tuple[object, ...]:
         # Pickle (multiprocessing, executors) keeps every attribute (status, excerpt, sent,
         # error code), not just the message that Exception's default reduce would keep.

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 import msgspec
+from typing_extensions import override
 
 __all__ = [
     "EXCERPT_LIMIT",
@@ -120,12 +121,14 @@ class RedactedStruct(msgspec.Struct, frozen=True):
         """The ``(name, value)`` pairs a printer may show, secrets already replaced."""
         raise NotImplementedError
 
+    @override
     def __repr__(self) -> str:
         inner = ", ".join(f"{name}={value!r}" for name, value in self._shown())
         return f"{type(self).__name__}({inner})"
 
     __str__ = __repr__
 
+    @override
     def __rich_repr__(self) -> list[tuple[str, object]]:
         return list(self._shown())
 
