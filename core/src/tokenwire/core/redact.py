@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from urllib.parse import quote, quote_plus
 
 import msgspec
 
@@ -48,6 +49,45 @@ _WORDS = re.compile(rf"/{{0,2}}{_WORD}(?:[_\-./=](?:{_WORD}|[0-9]{{1,4}}))*[/=]?
 
 EXCERPT_LIMIT = 160
 
+# The value of a secret member in a body that is not JSON (a form, a query, an HTML page, broken
+# JSON): ``name=value``, ``"name": value``, ``name: 'value'``. Hidden whatever its shape (short,
+# word-like, non-ASCII, a number), which the token-run heuristic above cannot judge.
+_SECRET_NAMES = "|".join(sorted(SECRET_FIELDS, key=len, reverse=True))
+_SECRET_MEMBER = re.compile(
+    rf"""(?<![A-Za-z0-9_])((?:{_SECRET_NAMES})["']?\s*[:=]\s*)"""
+    r"""("(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s"'&,;<>{}\[\]]+)""",
+    re.IGNORECASE,
+)
+
+#: The forms of known secret values to look for: as given, form-encoded, percent-encoded and
+#: JSON-escaped (both with and without ``\uXXXX`` escapes for non-ASCII characters).
+Secrets = tuple[str, ...]
+
+
+def secret_forms(values: Iterable[str | None]) -> Secrets:
+    """Every form in which ``values`` (the secrets a request carried) may come back in a body."""
+    import json  # only here: an error path, and most imports of the core never reach it
+
+    forms: set[str] = set()
+    for value in values:
+        if not value:
+            continue
+        forms.add(value)
+        forms.add(quote_plus(value, safe="", errors="surrogatepass"))
+        forms.add(quote(value, safe="", errors="surrogatepass"))
+        for escaped in (json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]):
+            forms.add(escaped)
+            forms.add(escaped.replace("/", "\\/"))
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def redact_known(text: str, secrets: Secrets) -> str:
+    """``text`` with every occurrence of the given exact secret forms replaced, in one pass."""
+    if not secrets:
+        return text
+    pattern = re.compile("|".join(re.escape(form) for form in secrets))
+    return pattern.sub(REDACTED, text)
+
 
 def redact_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     return tuple(
@@ -60,9 +100,18 @@ def _redact_run(match: re.Match[str]) -> str:
     return run if _WORDS.fullmatch(run) else REDACTED
 
 
-def scrub(text: str, limit: int = EXCERPT_LIMIT) -> str:
-    """Return a short excerpt of ``text`` with token-like runs and control characters removed."""
-    cut = text[: limit * 4]
+def _redact_member(match: re.Match[str]) -> str:
+    return match.group(1) + REDACTED
+
+
+def scrub(text: str, limit: int = EXCERPT_LIMIT, secrets: Secrets = ()) -> str:
+    """Return a short excerpt of ``text`` with secrets and control characters removed.
+
+    Removed: the exact ``secrets`` given (see :func:`secret_forms`: what the request carried),
+    the value of every secret member (``refresh_token=...``), and token-like runs.
+    """
+    text = redact_known(text, secrets)
+    cut = _SECRET_MEMBER.sub(_redact_member, text[: limit * 8])[: limit * 4]
     if len(cut) < len(text):
         # The cut may have split a credential: redact its head whatever its length.
         cut = _TOKENISH_TAIL.sub(REDACTED, cut)
@@ -113,23 +162,25 @@ class RedactedStruct(msgspec.Struct, frozen=True):
         return list(self._shown())
 
 
-def describe_json(obj: object) -> str:
+def describe_json(obj: object, secrets: Secrets = ()) -> str:
     """Describe a decoded JSON value for an error message without showing any secret in it.
 
     Only the member names and the JSON types of their values are shown; values of members that
-    are plainly not secret (numbers, booleans, null) are shown as they are.
+    are plainly not secret (numbers, booleans, null, under a name not in :data:`SECRET_FIELDS`)
+    are shown as they are, unless they are one of the known ``secrets``.
     """
     if isinstance(obj, dict):
         parts = []
         for key in list(obj)[:12]:
             value = obj[key]
-            skey = scrub(str(key), 40)
-            if isinstance(value, bool | int | float) or value is None:
+            skey = scrub(str(key), 40, secrets)
+            plain = isinstance(value, bool | int | float) or value is None
+            if plain and str(key).lower() not in SECRET_FIELDS:
                 parts.append(f"{skey!r}: {value!r}"[:60])
             else:
                 parts.append(f"{skey!r}: <{json_type(value)}>")
         more = ", …" if len(obj) > 12 else ""
-        return "{" + ", ".join(parts) + more + "}"
+        return redact_known("{" + ", ".join(parts) + more + "}", secrets)
     return f"<JSON {json_type(obj)}>"
 
 
