@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -18,3 +19,15 @@ def redis_peer() -> Iterator[RedisPeer]:
     )
     with redis_server(executable) as peer:
         yield peer
+
+
+@pytest.fixture
+def redis_client(redis_peer: RedisPeer) -> Iterator[Any]:
+    """A plain redis-py client on the shared server, for inspecting and corrupting keys."""
+    import redis
+
+    client = redis.Redis.from_url(redis_peer.url, socket_timeout=5.0)
+    try:
+        yield client
+    finally:
+        client.close()
