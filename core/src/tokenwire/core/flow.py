@@ -40,6 +40,7 @@ from tokenwire.core.errors import (
 from tokenwire.core.grants import Grant
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.profile import Profile
+from tokenwire.core.redact import Secrets
 from tokenwire.core.request import prepare_token_request
 from tokenwire.core.response import parse_token_response
 from tokenwire.core.token import Token
@@ -108,7 +109,7 @@ def token_flow(
     ``Retry-After``); ``random`` gives a float in [0, 1) for back-off jitter.
     """
     request = prepare_token_request(profile, client, grant)
-    sent_secrets = (*client.secret_values(), *grant.secret_values())  # never shown in an error
+    sent_secrets = Secrets((*client.secret_values(), *grant.secret_values()))  # never shown
     attempt = 0
     while True:
         attempt += 1

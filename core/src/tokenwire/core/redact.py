@@ -59,13 +59,10 @@ _SECRET_MEMBER = re.compile(
     re.IGNORECASE,
 )
 
-#: The forms of known secret values to look for: as given, form-encoded, percent-encoded and
-#: JSON-escaped (both with and without ``\uXXXX`` escapes for non-ASCII characters).
-Secrets = tuple[str, ...]
 
-
-def secret_forms(values: Iterable[str | None]) -> Secrets:
-    """Every form in which ``values`` (the secrets a request carried) may come back in a body."""
+def secret_forms(values: Iterable[str]) -> tuple[str, ...]:
+    """Every form in which ``values`` may come back in a body: as given, form-encoded,
+    percent-encoded and JSON-escaped (with and without ``\\uXXXX`` and ``\\/`` escapes)."""
     import json  # only here: an error path, and most imports of the core never reach it
 
     forms: set[str] = set()
@@ -81,12 +78,48 @@ def secret_forms(values: Iterable[str | None]) -> Secrets:
     return tuple(sorted(forms, key=len, reverse=True))
 
 
-def redact_known(text: str, secrets: Secrets) -> str:
-    """``text`` with every occurrence of the given exact secret forms replaced, in one pass."""
-    if not secrets:
-        return text
-    pattern = re.compile("|".join(re.escape(form) for form in secrets))
-    return pattern.sub(REDACTED, text)
+class Secrets:
+    """The secrets a request carried (client secret, refresh token, code, verifier, assertion).
+
+    Whatever is shown of the answer has them cut out exactly, in every form they may take
+    (:func:`secret_forms`), on top of the heuristics. The forms are built on first use: a
+    successful answer, the common case, never pays for them.
+    """
+
+    __slots__ = ("_longest", "_pattern", "_values")
+
+    def __init__(self, values: Iterable[str | None] = ()) -> None:
+        self._values = tuple(value for value in values if value)
+        self._pattern: re.Pattern[str] | None = None
+        self._longest = 0
+
+    @property
+    def longest(self) -> int:
+        """The length of the longest form (0 without secrets): how far a window must reach."""
+        self._compile()
+        return self._longest
+
+    def _compile(self) -> re.Pattern[str] | None:
+        if self._pattern is None and self._values:
+            forms = secret_forms(self._values)
+            self._longest = len(forms[0])
+            self._pattern = re.compile("|".join(re.escape(form) for form in forms))
+        return self._pattern
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
+
+    def __repr__(self) -> str:
+        return f"<{len(self._values)} secrets>"
+
+    def redact(self, text: str) -> str:
+        """``text`` with every form of every secret replaced by :data:`REDACTED`, in one pass."""
+        pattern = self._compile()
+        return text if pattern is None else pattern.sub(REDACTED, text)
+
+
+#: No known secrets.
+NO_SECRETS = Secrets()
 
 
 def redact_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -104,14 +137,15 @@ def _redact_member(match: re.Match[str]) -> str:
     return match.group(1) + REDACTED
 
 
-def scrub(text: str, limit: int = EXCERPT_LIMIT, secrets: Secrets = ()) -> str:
+def scrub(text: str, limit: int = EXCERPT_LIMIT, secrets: Secrets = NO_SECRETS) -> str:
     """Return a short excerpt of ``text`` with secrets and control characters removed.
 
     Removed: the exact ``secrets`` given (see :func:`secret_forms`: what the request carried),
     the value of every secret member (``refresh_token=...``), and token-like runs.
     """
-    text = redact_known(text, secrets)
-    cut = _SECRET_MEMBER.sub(_redact_member, text[: limit * 8])[: limit * 4]
+    # A window long enough that every secret starting inside the excerpt is whole in it.
+    window = secrets.redact(text[: limit * 8 + secrets.longest])
+    cut = _SECRET_MEMBER.sub(_redact_member, window[: limit * 8])[: limit * 4]
     if len(cut) < len(text):
         # The cut may have split a credential: redact its head whatever its length.
         cut = _TOKENISH_TAIL.sub(REDACTED, cut)
@@ -162,7 +196,7 @@ class RedactedStruct(msgspec.Struct, frozen=True):
         return list(self._shown())
 
 
-def describe_json(obj: object, secrets: Secrets = ()) -> str:
+def describe_json(obj: object, secrets: Secrets = NO_SECRETS) -> str:
     """Describe a decoded JSON value for an error message without showing any secret in it.
 
     Only the member names and the JSON types of their values are shown; values of members that
@@ -180,7 +214,7 @@ def describe_json(obj: object, secrets: Secrets = ()) -> str:
             else:
                 parts.append(f"{skey!r}: <{json_type(value)}>")
         more = ", …" if len(obj) > 12 else ""
-        return redact_known("{" + ", ".join(parts) + more + "}", secrets)
+        return secrets.redact("{" + ", ".join(parts) + more + "}")
     return f"<JSON {json_type(obj)}>"
 
 

@@ -16,7 +16,7 @@ import msgspec
 from tokenwire.core.errors import InvalidClient, ProtocolError, oauth_error
 from tokenwire.core.http import HttpResponse
 from tokenwire.core.profile import Profile
-from tokenwire.core.redact import Secrets, describe_json, redact_known, scrub, secret_forms
+from tokenwire.core.redact import NO_SECRETS, Secrets, describe_json, scrub
 from tokenwire.core.token import ReadOnlyMembers, Token
 
 _decode = msgspec.json.Decoder().decode
@@ -55,13 +55,14 @@ def parse_token_response(
     response: HttpResponse,
     *,
     received_at: float,
-    secrets: Iterable[str | None] = (),
+    secrets: Iterable[str | None] | Secrets = (),
 ) -> Token:
     """Turn ``response`` into a :class:`Token`, or raise the matching :class:`TokenwireError`.
 
     ``received_at`` is when the response arrived, in the caller's clock; ``Token.expires_at`` is
     computed from it. ``secrets`` are the values the request carried (client secret, refresh
-    token, code, verifier, assertion): an error never shows them, whatever the server echoes.
+    token, code, verifier, assertion), or a :class:`~tokenwire.core.redact.Secrets` holding them:
+    an error never shows them, whatever the server echoes.
     """
     if response.status == 200:
         try:
@@ -83,7 +84,7 @@ def parse_token_response(
                 expires_at=None if expires_in is None else received_at + expires_in,
                 received_at=received_at,
             )
-    known = secret_forms(secrets)
+    known = secrets if isinstance(secrets, Secrets) else Secrets(secrets)
     data = decode_json_body(profile, response, known)
     if "error" in data:
         raise error_from_json(data, response.status, known)
@@ -99,11 +100,11 @@ def parse_token_response(
 
 
 def decode_json_body(
-    profile: Profile, response: HttpResponse, secrets: Secrets = ()
+    profile: Profile, response: HttpResponse, secrets: Secrets = NO_SECRETS
 ) -> dict[str, Any]:
     """Decode the body as a JSON object, mapping every failure to a typed error.
 
-    ``secrets`` (from :func:`~tokenwire.core.redact.secret_forms`) are hidden from excerpts.
+    ``secrets`` (what the request carried) are hidden from excerpts.
     """
     body = response.body
     status = response.status
@@ -122,7 +123,7 @@ def decode_json_body(
         # kept neither as the cause nor as the context.
         ctype = response.header("content-type") or "no content type"
         raise ProtocolError(
-            f"token endpoint answered with a body that is not JSON ({scrub(ctype, 60)})",
+            f"token endpoint answered with a body that is not JSON ({scrub(ctype, 60, secrets)})",
             status=status,
             excerpt=scrub(body.decode("utf-8", "replace"), secrets=secrets),
         )
@@ -135,7 +136,7 @@ def decode_json_body(
     return data
 
 
-def error_from_json(data: dict[str, Any], status: int, secrets: Secrets = ()) -> Exception:
+def error_from_json(data: dict[str, Any], status: int, secrets: Secrets = NO_SECRETS) -> Exception:
     """Build the typed error for an RFC 6749 §5.2 error body.
 
     The known ``secrets`` are cut out of the code, description and URI (a server may echo the
@@ -151,9 +152,9 @@ def error_from_json(data: dict[str, Any], status: int, secrets: Secrets = ()) ->
     description = data.get("error_description")
     uri = data.get("error_uri")
     return oauth_error(
-        redact_known(error, secrets),
-        redact_known(description, secrets) if isinstance(description, str) else None,
-        redact_known(uri, secrets) if isinstance(uri, str) else None,
+        secrets.redact(error),
+        secrets.redact(description) if isinstance(description, str) else None,
+        secrets.redact(uri) if isinstance(uri, str) else None,
         status=status,
     )
 
@@ -164,7 +165,7 @@ def token_from_json(
     *,
     status: int,
     received_at: float,
-    secrets: Secrets = (),
+    secrets: Secrets = NO_SECRETS,
 ) -> Token:
     """Validate the members of a success body and build the :class:`Token`."""
 
