@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 
 from tests.peers import require_executable
 from tests.redis_peer import RedisPeer, redis_server
+from tokenwire.adapters.stores import RedisStore
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +33,19 @@ def redis_client(redis_peer: RedisPeer) -> Iterator[Any]:
         yield client
     finally:
         client.close()
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A key prefix of this test's own on the shared server."""
+    return f"test:{uuid.uuid4().hex}:"
+
+
+@pytest.fixture
+def redis_store(redis_peer: RedisPeer, redis_prefix: str) -> Iterator[RedisStore]:
+    """A RedisStore on the shared server, under ``redis_prefix``."""
+    store = RedisStore(redis_peer.url, prefix=redis_prefix)
+    try:
+        yield store
+    finally:
+        store.close()

@@ -8,20 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.error_chain import chain
 from tests.raw_http import raw_endpoint
 from tokenwire.adapters import profiles
 from tokenwire.core import ClientAuth, ClientCredentials, ProtocolError
 
 BODY = b'{"access_token": "AT-\xff\xfe-SECRETBYTES", "token_type": "Bearer"}'
-
-
-def chain(error: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    current: BaseException | None = error
-    while current is not None and current not in seen:
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
 
 
 @pytest.mark.parametrize("transport", ["httpcore", "stdlib"])

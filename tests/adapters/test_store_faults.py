@@ -18,33 +18,16 @@ from typing import Any
 import pytest
 
 from tests.redis_peer import RedisPeer
+from tests.store_helpers import FakeClock as StepClock
+from tests.store_helpers import make_token
 from tokenwire.adapters.stores import MemoryStore, RedisStore, SqliteStore, StoreError, TokenStore
 from tokenwire.core import Token
 
 WAIT = 30.0  # upper bound on any wait here; never reached when things work
 
 
-class StepClock:
-    """A clock that moves only when told to."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def token(name: str, *, expires_in: int | None = 3600, refresh: bool = True) -> Token:
-    now = time.time()
-    return Token(
-        access_token=f"AT-SECRET-{name}",
-        token_type="Bearer",
-        expires_in=expires_in,
-        refresh_token=f"RT-SECRET-{name}" if refresh else None,
-        expires_at=None if expires_in is None else now + expires_in,
-        received_at=now,
-        extra={"tenant": name, "n": 7, "nested": {"list": [1, "two", None]}},
-    )
+def token(name: str) -> Token:
+    return make_token(name, extra={"tenant": name, "n": 7, "nested": {"list": [1, "two", None]}})
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])
@@ -99,62 +82,47 @@ def test_a_sqlite_version_survives_delete_in_another_store_on_the_same_file(
 
 
 def test_a_redis_version_written_after_the_token_expired_is_higher_than_any_before(
-    redis_peer: RedisPeer, redis_client: Any
+    redis_store: RedisStore, redis_prefix: str, redis_client: Any
 ) -> None:
-    prefix = f"test:{uuid.uuid4().hex}:"
-    store = RedisStore(redis_peer.url, prefix=prefix)
-    try:
-        seen = [write(store, "k", "a"), write(store, "k", "b")]
-        # Let Redis expire the hash for real (the store's own TTL is at least a minute).
-        redis_client.pexpire(f"{prefix}token:k", 1)
-        deadline = time.monotonic() + WAIT
-        while redis_client.exists(f"{prefix}token:k"):
-            assert time.monotonic() < deadline, "redis never expired the token"
-            time.sleep(0.005)  # poll interval
-        assert store.get("k") is None
-        assert write(store, "k", "c") > max(seen)
-    finally:
-        store.close()
+    seen = [write(redis_store, "k", "a"), write(redis_store, "k", "b")]
+    # Let Redis expire the hash for real (the store's own TTL is at least a minute).
+    redis_client.pexpire(f"{redis_prefix}token:k", 1)
+    deadline = time.monotonic() + WAIT
+    while redis_client.exists(f"{redis_prefix}token:k"):
+        assert time.monotonic() < deadline, "redis never expired the token"
+        time.sleep(0.005)  # poll interval
+    assert redis_store.get("k") is None
+    assert write(redis_store, "k", "c") > max(seen)
 
 
 def test_a_redis_hash_from_before_the_counter_still_gets_a_higher_version(
-    redis_peer: RedisPeer, redis_client: Any
+    redis_store: RedisStore, redis_prefix: str, redis_client: Any
 ) -> None:
-    prefix = f"test:{uuid.uuid4().hex}:"
-    store = RedisStore(redis_peer.url, prefix=prefix)
-    try:
-        write(store, "k", "a")
-        stored = store.get("k")
-        assert stored is not None
-        redis_client.hset(f"{prefix}token:k", "v", 41)  # as an older tokenwire left it
-        redis_client.delete(f"{prefix}version:k")
-        assert write(store, "k", "b") == 42
-    finally:
-        store.close()
+    write(redis_store, "k", "a")
+    stored = redis_store.get("k")
+    assert stored is not None
+    redis_client.hset(f"{redis_prefix}token:k", "v", 41)  # as an older tokenwire left it
+    redis_client.delete(f"{redis_prefix}version:k")
+    assert write(redis_store, "k", "b") == 42
 
 
 # --- item 12: a lifetime no clock reaches --------------------------------------------------
 
 
 def test_redis_stores_a_lifetime_of_2_63_without_expiry_instead_of_failing_after_writing(
-    redis_peer: RedisPeer, redis_client: Any
+    redis_store: RedisStore, redis_prefix: str, redis_client: Any
 ) -> None:
-    prefix = f"test:{uuid.uuid4().hex}:"
-    store = RedisStore(redis_peer.url, prefix=prefix)
-    try:
-        forever = Token(
-            access_token="AT-SECRET",
-            token_type="Bearer",
-            expires_in=2**63 - 1,
-            expires_at=time.time() + (2**63 - 1),
-            received_at=time.time(),
-        )
-        stored = store.compare_and_set("k", None, forever)
-        assert stored is not None
-        assert store.get("k") == stored
-        assert redis_client.pttl(f"{prefix}token:k") == -1  # kept, with no expiry
-    finally:
-        store.close()
+    forever = Token(
+        access_token="AT-SECRET",
+        token_type="Bearer",
+        expires_in=2**63 - 1,
+        expires_at=time.time() + (2**63 - 1),
+        received_at=time.time(),
+    )
+    stored = redis_store.compare_and_set("k", None, forever)
+    assert stored is not None
+    assert redis_store.get("k") == stored
+    assert redis_client.pttl(f"{redis_prefix}token:k") == -1  # kept, with no expiry
 
 
 # --- item 6: leases and clock steps ---------------------------------------------------------
@@ -272,17 +240,12 @@ def test_a_sqlite_record_with_invalid_utf8_is_a_store_error_that_keeps_no_bytes(
 
 
 def test_a_redis_record_with_invalid_utf8_is_a_store_error_that_keeps_no_bytes(
-    redis_peer: RedisPeer, redis_client: Any
+    redis_store: RedisStore, redis_prefix: str, redis_client: Any
 ) -> None:
-    prefix = f"test:{uuid.uuid4().hex}:"
-    store = RedisStore(redis_peer.url, prefix=prefix)
-    try:
-        redis_client.hset(f"{prefix}token:k", mapping={"v": 1, "t": BAD_RECORD})
-        with pytest.raises(StoreError, match="corrupt") as caught:
-            store.get("k")
-        assert_no_bytes_kept(caught.value)
-    finally:
-        store.close()
+    redis_client.hset(f"{redis_prefix}token:k", mapping={"v": 1, "t": BAD_RECORD})
+    with pytest.raises(StoreError, match="corrupt") as caught:
+        redis_store.get("k")
+    assert_no_bytes_kept(caught.value)
 
 
 def test_a_token_read_back_from_any_store_equals_the_one_written_and_stays_read_only(

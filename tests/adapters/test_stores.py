@@ -25,6 +25,7 @@ import pytest
 
 from tests.redis_peer import RedisPeer
 from tests.spawned import run_spawned
+from tests.store_helpers import FakeClock, make_token
 from tokenwire.adapters.stores import (
     Lease,
     MemoryStore,
@@ -40,28 +41,6 @@ from tokenwire.core import ConfigurationError, Token
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 30.0  # upper bound on any wait in these tests; never reached when things work
-
-
-def make_token(name: str = "a", *, refresh: bool = True, expires_in: int | None = 3600) -> Token:
-    now = time.time()
-    return Token(
-        access_token=f"AT-SECRET-{name}",
-        token_type="Bearer",
-        expires_in=expires_in,
-        refresh_token=f"RT-SECRET-{name}" if refresh else None,
-        expires_at=None if expires_in is None else now + expires_in,
-        received_at=now,
-    )
-
-
-class FakeClock:
-    """A wall-like clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass

@@ -9,22 +9,12 @@ token the server issued) is in any message, repr or argument of the error or of 
 from __future__ import annotations
 
 from tests.core.fuzz_bodies import KNOWN, BodyMaker, all_secrets
+from tests.error_chain import shown
 from tokenwire.core import Profile, Token, TokenwireError, parse_token_response
 from tokenwire.core.redact import Secrets
 
 RESPONSES = 100_000
 PROFILE = Profile(token_url="https://as.example.com/token")
-
-
-def shown(error: BaseException, *, attributes: bool) -> str:
-    parts: list[str] = []
-    current: BaseException | None = error
-    while current is not None:
-        parts += [str(current), repr(current), repr(current.args)]
-        if attributes:
-            parts.append(repr(vars(current)))
-        current = current.__cause__ or current.__context__
-    return "\n".join(parts)
 
 
 def test_100000_hostile_responses_give_typed_errors_that_show_no_secret() -> None:

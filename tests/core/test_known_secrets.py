@@ -8,6 +8,7 @@ import pickle
 import msgspec
 import pytest
 
+from tests.error_chain import shown
 from tokenwire.core import (
     AuthorizationCode,
     ClientAuth,
@@ -32,16 +33,6 @@ CLIENT = ClientAuth("app", "horse battery/é")
 REFRESH = "staple"
 CODE = "Correct-Horse"
 VERIFIER = "v" * 43
-
-
-def shown(error: BaseException) -> str:
-    """Everything an error would show: str, repr, args, its chain and its attributes."""
-    parts: list[str] = []
-    current: BaseException | None = error
-    while current is not None:
-        parts += [str(current), repr(current), repr(current.args), repr(vars(current))]
-        current = current.__cause__ or current.__context__
-    return "\n".join(parts)
 
 
 def run_flow(grant: RefreshToken | AuthorizationCode, response: HttpResponse) -> TokenwireError:

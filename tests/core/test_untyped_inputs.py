@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from tests.error_chain import chain
 from tokenwire.core import (
     ConfigurationError,
     HttpResponse,
@@ -23,16 +24,6 @@ from tokenwire.core.flow import retry_after
 
 PROFILE = Profile(token_url="https://as.example.com/token")
 SECRET = b"rt-\xff\xfe-SECRETBYTES"
-
-
-def chain(error: BaseException) -> list[BaseException]:
-    """``error`` and everything kept as its cause or context."""
-    seen: list[BaseException] = []
-    current: BaseException | None = error
-    while current is not None and current not in seen:
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
 
 
 @pytest.mark.parametrize("status", [200, 400])
