@@ -10,6 +10,8 @@ import pytest
 
 from tests.error_chain import chain
 from tokenwire.core import (
+    ClientAuth,
+    ClientCredentials,
     ConfigurationError,
     HttpResponse,
     Profile,
@@ -19,8 +21,9 @@ from tokenwire.core import (
     TokenwireError,
     parse_callback,
     parse_token_response,
+    token_flow,
 )
-from tokenwire.core.flow import retry_after
+from tokenwire.core.flow import Send, Sleep, retry_after
 
 PROFILE = Profile(token_url="https://as.example.com/token")
 SECRET = b"rt-\xff\xfe-SECRETBYTES"
@@ -45,6 +48,17 @@ def test_a_retry_after_date_no_clock_can_reach_counts_as_absent() -> None:
         status=429, headers=(("Retry-After", "Mon, 01 Jan 99999999999 00:00:00 GMT"),), body=b""
     )
     assert retry_after(response, lambda: 0.0) is None
+
+
+def test_the_flow_backs_off_after_a_429_whose_retry_after_date_no_clock_reaches() -> None:
+    flow = token_flow(
+        PROFILE, ClientAuth("c", "s"), ClientCredentials(), clock=lambda: 0.0, random=lambda: 0.0
+    )
+    assert isinstance(next(flow), Send)
+    far = (("Retry-After", "Mon, 01 Jan 99999999999 00:00:00 GMT"),)
+    step = flow.send(HttpResponse(status=429, headers=far, body=b""))
+    assert isinstance(step, Sleep)
+    assert step.seconds == pytest.approx(0.125)  # the back-off, as for an absent Retry-After
 
 
 def test_a_lone_surrogate_in_the_callback_state_is_a_state_mismatch() -> None:

@@ -216,6 +216,7 @@ class QuietParser(argparse.ArgumentParser):
     def parse_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> argparse.Namespace:
+        """Parse like argparse, but name unknown options without their values."""
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
             names = sorted(

@@ -68,7 +68,11 @@ _PRIVATE = stat.S_IRUSR | stat.S_IWUSR
 
 
 class SqliteStore:
-    """Token store in the SQLite database at ``path`` (created ``0600`` if missing)."""
+    """Token store in the SQLite database at ``path`` (created ``0600`` if missing).
+
+    ``monotonic`` and ``boot_id`` decide lease expiry (see the module docstring); ``clock``
+    (wall-clock seconds) only fills :attr:`Lease.expires_at`. All three are for tests to step.
+    """
 
     def __init__(
         self,
