@@ -143,3 +143,12 @@ def test_an_async_token_source_requests_tokens_through_its_clients_flow(
     token, grants = asyncio.run(main())
     assert token.access_token
     assert grants == [grant]
+
+
+def test_a_clients_request_runs_its_public_flow(provider: ReferenceProvider) -> None:
+    grant = ClientCredentials()
+    client = CountingClient(provider.profile(), POST_CLIENT.auth())
+    with client:
+        token = client.request(grant)
+    assert token.access_token
+    assert client.grants == [grant]

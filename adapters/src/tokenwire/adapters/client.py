@@ -5,6 +5,8 @@ Both are thin on purpose. They run :func:`tokenwire.core.token_flow` through
 back-off and ``Retry-After`` are decided in one place, the flow, and sync and async cannot behave
 differently. Everything they share (the flow's inputs, the grant shortcuts, choosing a transport)
 lives in :class:`_ClientBase`; the subclasses add only how a request is driven and closed.
+The flow a request runs is public (:meth:`~_ClientBase.flow`), and so are the clock, randomness
+and sleep it uses: token sources run that same flow inside their renewal.
 
 These classes take any transport. :mod:`tokenwire.adapters.httpcore` and
 :mod:`tokenwire.adapters.stdlib` subclass them with a default transport, so that

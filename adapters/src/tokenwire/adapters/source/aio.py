@@ -32,19 +32,16 @@ from tokenwire.core import ConfigurationError, Grant, Token
 
 __all__ = ["AsyncTokenSource"]
 
-#: What to install when anyio is missing.
-ANYIO_MISSING = (
-    "AsyncTokenSource needs anyio (it works on asyncio and trio alike): "
-    'pip install "tokenwire-adapters[httpcore]", or pip install anyio'
-)
-
 
 def _anyio() -> ModuleType:
     """The anyio module, or a ConfigurationError that says how to install it."""
     try:
         import anyio
     except ImportError:
-        error = ConfigurationError(ANYIO_MISSING)
+        error = ConfigurationError(
+            "AsyncTokenSource needs anyio (it works on asyncio and trio alike): "
+            'pip install "tokenwire-adapters[httpcore]", or pip install anyio'
+        )
     else:
         return anyio
     raise error  # outside the handler: no ImportError chained on

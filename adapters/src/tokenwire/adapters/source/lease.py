@@ -18,8 +18,6 @@ from tokenwire.core import ConfigurationError, RetryPolicy
 
 __all__ = [
     "LEASE_MARGIN",
-    "POLL_FIRST",
-    "POLL_MAX",
     "RetryingClient",
     "default_lease_ttl",
     "poll_delay",
