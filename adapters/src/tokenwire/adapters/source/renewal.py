@@ -9,14 +9,10 @@ they wait; what they do is :meth:`Renewer.renew`, a generator in the style of th
 * :class:`~tokenwire.core.Send` and :class:`~tokenwire.core.Sleep`, from the client's flow
   (``yield from client.flow(grant)``) and from polling, answered by the transport and the sleep.
 
-Both sources step it with :func:`~tokenwire.adapters.drive.drive` or
-:func:`~tokenwire.adapters.drive.adrive`. A store or transport that raises has its exception
-thrown *into* the generator (a transport failure is sent in as a
-:class:`~tokenwire.core.TransportFailure`, as the flow expects), so the lease is always released
-by the generator itself, whatever went wrong.
-
-This module holds the algorithm only; what it yields, what the hot path keeps, what is remembered
-about refused versions, lease sizing and its own errors live in the sibling modules it imports.
+Both sources step it with :func:`~tokenwire.adapters.drive.drive` or ``adrive``, which throw a
+failing step's exception *into* the generator (a transport failure comes in as a value), so the
+generator itself releases the lease, whatever went wrong. This module holds the algorithm only;
+the steps, the cached view, the memory of refusals, lease sizing and errors are its siblings.
 
 The algorithm, per renewal (see ``docs/lifecycle.md``):
 
@@ -84,14 +80,9 @@ class FlowClient(Protocol):
     """What a source uses of a ``TokenClient`` or ``AsyncTokenClient``: its flow, the retry
     policy its lease is sized from, and the clock and randomness a source defaults to."""
 
-    @property
-    def retry(self) -> RetryPolicy: ...
-
-    @property
-    def clock(self) -> Callable[[], float]: ...
-
-    @property
-    def random(self) -> Callable[[], float]: ...
+    retry: RetryPolicy
+    clock: Callable[[], float]
+    random: Callable[[], float]
 
     def flow(self, grant: Grant) -> TokenFlow: ...
 
