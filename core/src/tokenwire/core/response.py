@@ -20,7 +20,15 @@ from tokenwire.core.token import Token
 
 _decode = msgspec.json.Decoder().decode
 _NAMED = frozenset(
-    {"access_token", "token_type", "expires_in", "refresh_token", "scope", "id_token"}
+    {
+        "access_token",
+        "token_type",
+        "expires_in",
+        "refresh_token",
+        "scope",
+        "id_token",
+        "issued_token_type",
+    }
 )
 #: The longest lifetime taken as one: a Java ``long`` (what the ``/api/v1`` provider sends). A
 #: bigger number is not a lifetime, and would overflow the float sum that makes ``expires_at``.
@@ -86,27 +94,32 @@ def parse_token_response(profile: Profile, response: HttpResponse, *, received_a
     return token_from_json(profile, data, status=response.status, received_at=received_at)
 
 
-def decode_json_body(profile: Profile, response: HttpResponse) -> dict[str, Any]:
-    """Decode the body as a JSON object, mapping every failure to a typed error."""
+def decode_json_body(
+    profile: Profile, response: HttpResponse, endpoint: str = "token endpoint"
+) -> dict[str, Any]:
+    """Decode the body as a JSON object, mapping every failure to a typed error.
+
+    ``endpoint`` names the endpoint that answered, in the error messages.
+    """
     body = response.body
     status = response.status
     if not body.strip():
         if status == 401 and profile.bodiless_401_is_invalid_client:
             raise InvalidClient("invalid_client", "401 with no body", status=401)
-        raise ProtocolError("token endpoint answered with an empty body", status=status)
+        raise ProtocolError(f"{endpoint} answered with an empty body", status=status)
     try:
         data = _decode(body)
     except (msgspec.DecodeError, RecursionError):  # RecursionError: JSON nested too deep
         ctype = response.header("content-type") or "no content type"
         excerpt = scrub(body.decode("utf-8", "replace"))
         raise ProtocolError(
-            f"token endpoint answered with a body that is not JSON ({scrub(ctype, 60)})",
+            f"{endpoint} answered with a body that is not JSON ({scrub(ctype, 60)})",
             status=status,
             excerpt=excerpt,
         ) from None
     if not isinstance(data, dict):
         raise ProtocolError(
-            "token endpoint answered JSON that is not an object",
+            f"{endpoint} answered JSON that is not an object",
             status=status,
             excerpt=describe_json(data),
         )
@@ -166,6 +179,9 @@ def token_from_json(
     id_token = data.get("id_token")
     if id_token is not None and not isinstance(id_token, str):
         raise bad("id_token is not a string")
+    issued_token_type = data.get("issued_token_type")
+    if issued_token_type is not None and not isinstance(issued_token_type, str):
+        raise bad("issued_token_type is not a string")
 
     scope = data.get("scope")
     if scope is not None and not isinstance(scope, str):
@@ -186,6 +202,7 @@ def token_from_json(
         refresh_token=refresh_token or None,
         scope=scope,
         id_token=id_token or None,
+        issued_token_type=issued_token_type,
         expires_at=None if expires_in is None else received_at + expires_in,
         received_at=received_at,
         extra=extra,
