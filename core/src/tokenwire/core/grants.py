@@ -45,7 +45,8 @@ class AuthorizationCode(RedactedStruct, frozen=True):
     def __post_init__(self) -> None:
         if not self.code:
             raise ConfigurationError("authorization code must not be empty")
-        check_request_params(self.resource, self.extra)
+        if self.resource or self.extra:
+            check_request_params(self.resource, self.extra)
 
     def form(self) -> bytes:
         body = (
@@ -82,7 +83,8 @@ class RefreshToken(RedactedStruct, frozen=True):
     def __post_init__(self) -> None:
         if not self.refresh_token:
             raise ConfigurationError("refresh_token must not be empty")
-        check_request_params(self.resource, self.extra)
+        if self.resource or self.extra:
+            check_request_params(self.resource, self.extra)
 
     def form(self) -> bytes:
         body = b"grant_type=refresh_token&refresh_token=" + form_value(self.refresh_token)
@@ -110,7 +112,8 @@ class ClientCredentials(RedactedStruct, frozen=True):
     extra: Params = ()
 
     def __post_init__(self) -> None:
-        check_request_params(self.resource, self.extra)
+        if self.resource or self.extra:
+            check_request_params(self.resource, self.extra)
 
     def form(self) -> bytes:
         body = b"grant_type=client_credentials"
@@ -142,7 +145,8 @@ class ExtensionGrant(RedactedStruct, frozen=True):
         if not self.grant_type:
             raise ConfigurationError("grant_type must not be empty")
         check_params(self.params)
-        check_request_params(self.resource, self.extra)
+        if self.resource or self.extra:
+            check_request_params(self.resource, self.extra)
 
     def form(self) -> bytes:
         return encode_form([("grant_type", self.grant_type), *self.params]) + params_form(

@@ -52,7 +52,8 @@ class DeviceCode(RedactedStruct, frozen=True):
     def __post_init__(self) -> None:
         if not self.device_code:
             raise ConfigurationError("device_code must not be empty")
-        check_request_params(self.resource, self.extra)
+        if self.resource or self.extra:
+            check_request_params(self.resource, self.extra)
 
     def form(self) -> bytes:
         return (
@@ -100,7 +101,8 @@ class TokenExchange(RedactedStruct, frozen=True, kw_only=True):
             )
         if isinstance(self.audience, str):  # type: ignore[unreachable]  # a caller's slip
             raise ConfigurationError("audience must be a tuple of names, not a single string")
-        check_request_params(self.resource, self.extra)
+        if self.resource or self.extra:
+            check_request_params(self.resource, self.extra)
 
     def form(self) -> bytes:
         fields = [("grant_type", self.grant_type)]
@@ -149,7 +151,8 @@ class JwtBearer(RedactedStruct, frozen=True):
     def __post_init__(self) -> None:
         if not self.assertion:
             raise ConfigurationError("assertion must not be empty")
-        check_request_params(self.resource, self.extra)
+        if self.resource or self.extra:
+            check_request_params(self.resource, self.extra)
 
     def form(self) -> bytes:
         body = _JWT_BEARER_PREFIX + form_value(self.assertion)
