@@ -15,8 +15,8 @@ Every retry decision lives here, so no two drivers can disagree about when to re
 * the RFC 6749 errors that blame the request (``invalid_grant``, ``invalid_client``, ...) are
   final whatever their status; an unknown error code follows the rules of its status.
 
-The same rules serve the other endpoints' exchanges (revocation, introspection):
-:func:`exchange_flow` is the loop, given the request, its parser and whether a resend is safe.
+The same rules serve the other endpoints' requests (revocation, introspection):
+:func:`request_flow` is the loop, given the request, its parser and whether a resend is safe.
 """
 
 from __future__ import annotations
@@ -124,12 +124,10 @@ def token_flow(
     def parse(response: HttpResponse) -> Token:
         return parse_token_response(profile, response, received_at=clock())
 
-    return (
-        yield from exchange_flow(request, parse, grant, clock=clock, random=random, retry=retry)
-    )
+    return (yield from request_flow(request, parse, grant, clock=clock, random=random, retry=retry))
 
 
-def exchange_flow(
+def request_flow(
     request: HttpRequest,
     parse: Callable[[HttpResponse], T],
     grant: Repeatable,

@@ -17,7 +17,7 @@ import msgspec
 
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.errors import ProtocolError
-from tokenwire.core.flow import DEFAULT_RETRY, Reply, RetryPolicy, Step, exchange_flow
+from tokenwire.core.flow import DEFAULT_RETRY, Reply, RetryPolicy, Step, request_flow
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.params import Params
 from tokenwire.core.profile import Profile
@@ -162,7 +162,5 @@ def introspection_flow(
         return parse_introspection_response(profile, response)
 
     return (
-        yield from exchange_flow(
-            request, parse, RESENDABLE, clock=clock, random=random, retry=retry
-        )
+        yield from request_flow(request, parse, RESENDABLE, clock=clock, random=random, retry=retry)
     )

@@ -4,7 +4,7 @@ The rules of the answer (§2.2): a 200 is success whatever its body, also for a 
 did not know (the client's purpose, getting rid of the token, is served either way); an error
 body is typed (``unsupported_token_type`` is :class:`UnsupportedTokenType`, RFC 7009 §2.2.1);
 a 503 is retried after its ``Retry-After`` (§2.2.1), by the token flow's own rules
-(:func:`~tokenwire.core.flow.exchange_flow`): revoking twice is harmless, so a failure after
+(:func:`~tokenwire.core.flow.request_flow`): revoking twice is harmless, so a failure after
 sending is retried too.
 
 The request builder here (:func:`token_request`) is shared with introspection (RFC 7662 §2.1),
@@ -17,7 +17,7 @@ from collections.abc import Callable, Generator
 
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.errors import ConfigurationError, ProtocolError
-from tokenwire.core.flow import DEFAULT_RETRY, Reply, RetryPolicy, Step, exchange_flow
+from tokenwire.core.flow import DEFAULT_RETRY, Reply, RetryPolicy, Step, request_flow
 from tokenwire.core.form import encode_form
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.params import Params, check_params
@@ -120,4 +120,4 @@ def revocation_flow(
     def parse(response: HttpResponse) -> None:
         parse_revocation_response(profile, response)
 
-    yield from exchange_flow(request, parse, RESENDABLE, clock=clock, random=random, retry=retry)
+    yield from request_flow(request, parse, RESENDABLE, clock=clock, random=random, retry=retry)
