@@ -51,9 +51,21 @@ MEMBERS = (
 )  # fmt: skip
 #: Where a server puts (or echoes) a secret: the secret is planted there, and only there.
 SECRET_HOMES = ("device_code", "access_token", "refresh_token", "error_description", "token")
+#: Valid answers to start from, so that the success paths are walked as often as the failures.
+BASES: tuple[dict[str, Any], ...] = (
+    {
+        "device_code": "d",
+        "user_code": "WDJB-MJHT",
+        "verification_uri": "https://example.com/device",
+        "expires_in": 1800,
+    },
+    {"active": True, "scope": "read", "sub": "Z5O3upPC88QrAjx00dis", "exp": 1419356238},
+    {},
+)
 bodies = st.builds(
-    lambda body, homes: {**body, **dict.fromkeys(homes, SECRET)},
-    st.dictionaries(st.sampled_from(MEMBERS) | st.text(max_size=8), values, max_size=10),
+    lambda base, changes, homes: {**base, **changes, **dict.fromkeys(homes, SECRET)},
+    st.sampled_from(BASES),
+    st.dictionaries(st.sampled_from(MEMBERS) | st.text(max_size=8), values, max_size=4),
     st.lists(st.sampled_from(SECRET_HOMES), max_size=3),
 )
 statuses = st.sampled_from([200, 200, 200, 400, 401, 500, 503])
