@@ -55,7 +55,7 @@ def test_every_oauth_error_class_with_a_code_is_what_that_code_builds() -> None:
         for cls in subclasses
         if issubclass(cls, OAuthError) and cls is not OAuthError and "code" in vars(cls)
     ]
-    assert len(coded) == len(ERROR_CLASSES) == 10
+    assert len(coded) == len(ERROR_CLASSES) == 14
     for cls in coded:
         assert cls.code is not None
         built = oauth_error(cls.code, "why", "https://as.example/e", status=400)
@@ -83,6 +83,12 @@ def test_the_errors_that_blame_the_request_end_retries_and_the_transient_ones_do
         "unauthorized_client",
         "unsupported_grant_type",
         "invalid_scope",
+        # RFC 8628 §3.5 and RFC 7009 §2.2.1: the device flow, not the token flow's back-off,
+        # decides what follows a pending or slow-down answer.
+        "authorization_pending",
+        "slow_down",
+        "expired_token",
+        "unsupported_token_type",
     }
     assert ReauthorizationRequired.ends_retries
     assert not OAuthError.ends_retries

@@ -267,6 +267,47 @@ class UnsupportedResponseType(OAuthError):
     code = "unsupported_response_type"
 
 
+class AuthorizationPending(OAuthError):
+    """The user has not yet approved the device authorization (RFC 8628 §3.5): poll again later.
+
+    The device polling flow handles it (waits ``interval``, polls again); it reaches a caller only
+    from a single poll sent by hand. Ends retries: the token flow must hand it to the device flow
+    at once, not back off and resend.
+    """
+
+    code = "authorization_pending"
+    ends_retries = True
+
+
+class SlowDown(OAuthError):
+    """The device is polling too fast (RFC 8628 §3.5): every later poll waits 5 seconds more.
+
+    Handled by the device polling flow like :class:`AuthorizationPending`. Ends retries.
+    """
+
+    code = "slow_down"
+    ends_retries = True
+
+
+class ExpiredToken(OAuthError):
+    """The device code expired before the user approved it (RFC 8628 §3.5).
+
+    Raised for the server's ``expired_token``, and by the device polling flow itself (with no
+    ``status``) when the device code's ``expires_in`` would pass before the next poll. Start a
+    new device authorization. Ends retries.
+    """
+
+    code = "expired_token"
+    ends_retries = True
+
+
+class UnsupportedTokenType(OAuthError):
+    """The server cannot revoke tokens of this type (RFC 7009 §2.2.1). Ends retries."""
+
+    code = "unsupported_token_type"
+    ends_retries = True
+
+
 #: The class for each RFC 6749 error code; :func:`oauth_error` picks from it.
 ERROR_CLASSES: dict[str, type[OAuthError]] = {
     cls.code: cls
@@ -281,6 +322,10 @@ ERROR_CLASSES: dict[str, type[OAuthError]] = {
         TemporarilyUnavailable,
         AccessDenied,
         UnsupportedResponseType,
+        AuthorizationPending,
+        SlowDown,
+        ExpiredToken,
+        UnsupportedTokenType,
     )
     if cls.code is not None
 }

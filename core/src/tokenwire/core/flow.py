@@ -15,11 +15,15 @@ Every retry decision lives here, so no two drivers can disagree about when to re
 * the RFC 6749 errors that blame the request (``invalid_grant``, ``invalid_client``, ...) are
   final whatever their status (their class says so: ``OAuthError.ends_retries``); an unknown
   error code follows the rules of its status.
+
+The same rules serve the other endpoints' requests (revocation, introspection):
+:func:`request_flow` is the loop, given the request, its parser and whether a resend is safe.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from typing import Protocol, TypeVar
 
 import msgspec
 
@@ -83,6 +87,14 @@ Step = Send | Sleep
 Reply = HttpResponse | TransportFailure | None
 #: The token flow's generator type: yields steps, receives replies, returns the token.
 TokenFlow = Generator[Step, Reply, Token]
+T = TypeVar("T")
+
+
+class Repeatable(Protocol):
+    """What the retry rules ask of a request: is it safe to send twice? (Every grant says.)"""
+
+    @property
+    def repeatable(self) -> bool: ...
 
 
 class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
@@ -120,6 +132,27 @@ def token_flow(
     """
     request = prepare_token_request(profile, client, grant)
     sent_secrets = Secrets((*client.secret_values(), *grant.secret_values()))  # never shown
+
+    def parse(response: HttpResponse) -> Token:
+        return parse_token_response(profile, response, received_at=clock(), secrets=sent_secrets)
+
+    return (yield from request_flow(request, parse, grant, clock=clock, random=random, retry=retry))
+
+
+def request_flow(
+    request: HttpRequest,
+    parse: Callable[[HttpResponse], T],
+    grant: Repeatable,
+    *,
+    clock: Callable[[], float],
+    random: Callable[[], float],
+    retry: RetryPolicy = DEFAULT_RETRY,
+) -> Generator[Step, Reply, T]:
+    """Send ``request`` and ``parse`` the answer, retrying by the rules above.
+
+    ``grant`` says whether a resend is safe; ``parse`` returns the result or raises the typed
+    error, which :func:`retry_delay` then judges.
+    """
     attempt = 0
     while True:
         attempt += 1
@@ -136,9 +169,9 @@ def token_flow(
             yield Sleep(backoff(attempt, retry, random))
             continue
         if not isinstance(reply, HttpResponse):
-            raise TypeError(f"token_flow expected an HttpResponse, got {type(reply).__name__}")
+            raise TypeError(f"the flow expected an HttpResponse, got {type(reply).__name__}")
         try:
-            return parse_token_response(profile, reply, received_at=clock(), secrets=sent_secrets)
+            return parse(reply)
         except TokenwireError as exc:
             delay = retry_delay(exc, reply, grant, attempt, retry, clock, random)
             if delay is None:
@@ -149,7 +182,7 @@ def token_flow(
 def retry_delay(
     error: TokenwireError,
     response: HttpResponse,
-    grant: Grant,
+    grant: Repeatable,
     attempt: int,
     retry: RetryPolicy,
     clock: Callable[[], float],

@@ -30,7 +30,15 @@ __all__ = [
 _decode = msgspec.json.Decoder().decode
 _UNDECODABLE: Any = object()
 _NAMED = frozenset(
-    {"access_token", "token_type", "expires_in", "refresh_token", "scope", "id_token"}
+    {
+        "access_token",
+        "token_type",
+        "expires_in",
+        "refresh_token",
+        "scope",
+        "id_token",
+        "issued_token_type",
+    }
 )
 #: The longest lifetime taken as one: a Java ``long`` (what the ``/api/v1`` provider sends). A
 #: bigger number is not a lifetime, and would overflow the float sum that makes ``expires_at``.
@@ -93,7 +101,7 @@ def parse_token_response(
                 received_at=received_at,
             )
     known = secrets if isinstance(secrets, Secrets) else Secrets(secrets)
-    data = decode_json_body(profile, response, known)
+    data = decode_json_body(profile, response, secrets=known)
     if "error" in data:
         raise error_from_json(data, response.status, known)
     if response.status != 200:
@@ -108,18 +116,22 @@ def parse_token_response(
 
 
 def decode_json_body(
-    profile: Profile, response: HttpResponse, secrets: Secrets = NO_SECRETS
+    profile: Profile,
+    response: HttpResponse,
+    endpoint: str = "token endpoint",
+    secrets: Secrets = NO_SECRETS,
 ) -> dict[str, Any]:
     """Decode the body as a JSON object, mapping every failure to a typed error.
 
-    ``secrets`` (what the request carried) are hidden from excerpts.
+    ``endpoint`` names the endpoint that answered, in the error messages; ``secrets`` (what the
+    request carried) are hidden from excerpts.
     """
     body = response.body
     status = response.status
     if not body.strip():
         if status == 401 and profile.bodiless_401_is_invalid_client:
             raise InvalidClient("invalid_client", "401 with no body", status=401)
-        raise ProtocolError("token endpoint answered with an empty body", status=status)
+        raise ProtocolError(f"{endpoint} answered with an empty body", status=status)
     try:
         data = _decode(body)
     # RecursionError: JSON nested too deep. UnicodeDecodeError: invalid UTF-8 inside a string
@@ -131,13 +143,13 @@ def decode_json_body(
         # kept neither as the cause nor as the context.
         ctype = response.header("content-type") or "no content type"
         raise ProtocolError(
-            f"token endpoint answered with a body that is not JSON ({scrub(ctype, 60, secrets)})",
+            f"{endpoint} answered with a body that is not JSON ({scrub(ctype, 60, secrets)})",
             status=status,
             excerpt=scrub(body.decode("utf-8", "replace"), secrets=secrets),
         )
     if not isinstance(data, dict):
         raise ProtocolError(
-            "token endpoint answered JSON that is not an object",
+            f"{endpoint} answered JSON that is not an object",
             status=status,
             excerpt=describe_json(data, secrets),
         )
@@ -210,6 +222,9 @@ def token_from_json(
     id_token = data.get("id_token")
     if id_token is not None and not isinstance(id_token, str):
         raise bad("id_token is not a string")
+    issued_token_type = data.get("issued_token_type")
+    if issued_token_type is not None and not isinstance(issued_token_type, str):
+        raise bad("issued_token_type is not a string")
 
     scope = data.get("scope")
     if scope is not None and not isinstance(scope, str):
@@ -232,6 +247,7 @@ def token_from_json(
         refresh_token=refresh_token or None,
         scope=scope,
         id_token=id_token or None,
+        issued_token_type=issued_token_type,
         expires_at=None if expires_in is None else received_at + expires_in,
         received_at=received_at,
         extra=extra,

@@ -63,6 +63,9 @@ class Token(RedactedStruct, frozen=True, kw_only=True):
     refresh_token: str | None = None
     scope: str | None = None
     id_token: str | None = None
+    #: What kind of token ``access_token`` is, from a token exchange (RFC 8693 §2.2.1): one of
+    #: :class:`~tokenwire.core.urn_grants.TokenTypes`.
+    issued_token_type: str | None = None
     #: ``received_at + expires_in`` in the caller's clock (seconds); ``None`` if no expires_in.
     expires_at: float | None = None
     #: When the response was received, in the caller's clock.
@@ -100,6 +103,8 @@ class Token(RedactedStruct, frozen=True, kw_only=True):
         yield "refresh_token", hidden(self.refresh_token)
         yield "scope", self.scope
         yield "id_token", hidden(self.id_token)
+        if self.issued_token_type is not None:
+            yield "issued_token_type", self.issued_token_type
         yield "expires_at", self.expires_at
         # Unknown members may hold anything (a second token, a session id): only counted.
         yield "extra", Shown(f"<{len(self.extra)} members>")
