@@ -33,7 +33,7 @@ def test_main_job_passes_every_case_through_every_transport(
     transports = {r["transport"] for r in report["results"]}
     assert transports == {"httpcore-sync", "httpcore-asyncio", "httpcore-trio", "stdlib"}
     kinds = {r["kind"] for r in report["results"]}
-    assert kinds == {"vector", "fault", "roundtrip"}
+    assert kinds == {"vector", "fault", "roundtrip", "header"}
     assert report["summary"] == {"passed": len(case_ids()) * 4, "failed": 0, "skipped": 0}
 
 

@@ -59,6 +59,7 @@ from tokenwire.core.request import prepare_token_request
 from tokenwire.core.response import parse_token_response
 from tokenwire.core.token import Token, leeway
 from tokenwire.core.urls import check_endpoint_url, is_loopback_host
+from tokenwire.core.version import USER_AGENT, __version__
 
 __all__ = [
     "AccessDenied",
@@ -98,6 +99,7 @@ __all__ = [
     "TransportTimeout",
     "UnauthorizedClient",
     "UnsupportedGrantType",
+    "USER_AGENT",
     "UnsupportedResponseType",
     "authorization_url",
     "basic_authorization",
@@ -113,4 +115,5 @@ __all__ = [
     "parse_token_response",
     "prepare_token_request",
     "token_flow",
+    "__version__",
 ]
