@@ -7,13 +7,13 @@ import argparse
 import importlib
 import inspect
 import pkgutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import ClassVar
 
 import pytest
 
 from tests.transport_harness import HARNESSES, Harness, assert_no_secret, exception_chain, post
-from tests.transport_servers import ACCESS, CLIENT_SECRET, Handler, Server, server_pool
+from tests.transport_servers import ACCESS, CLIENT_SECRET, Handler, Server
 from tokenwire.adapters import transport as transport_package
 from tokenwire.adapters.cli import build_parser
 from tokenwire.adapters.httpcore import AsyncHttpcoreTransport, HttpcoreTransport
@@ -31,18 +31,6 @@ from tokenwire.conformance.runner import builtin_transports
 from tokenwire.core import ConfigurationError, HttpRequest, HttpResponse, basic_authorization
 
 SUBMODULES = sorted(info.name for info in pkgutil.iter_modules(transport_package.__path__))
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[..., Server]]:
-    with server_pool() as start:
-        yield start
-
-
-@pytest.fixture(params=HARNESSES, ids=lambda h: h.name)
-def harness(request: pytest.FixtureRequest) -> Harness:
-    chosen: Harness = request.param
-    return chosen
 
 
 # --- the package --------------------------------------------------------------------------------

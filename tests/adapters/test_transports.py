@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import trio
 
 from tests.transport_harness import (
-    HARNESSES,
     QUICK,
     THREE_QUICK_TRIES,
     Harness,
@@ -42,7 +41,6 @@ from tests.transport_servers import (
     Server,
     Stall,
     UndeclaredTooLarge,
-    server_pool,
 )
 from tests.transport_tls import Pem, self_signed, server_context, trusting
 from tokenwire.adapters import httpcore as tw_httpcore
@@ -66,18 +64,6 @@ from tokenwire.core import (
     TransportTimeout,
     basic_authorization,
 )
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[..., Server]]:
-    with server_pool() as start:
-        yield start
-
-
-@pytest.fixture(params=HARNESSES, ids=lambda h: h.name)
-def harness(request: pytest.FixtureRequest) -> Harness:
-    chosen: Harness = request.param
-    return chosen
 
 
 @pytest.fixture(scope="module")

@@ -208,12 +208,17 @@ def test_my_transport(tokenwire_case):
 """
 
 
+def run_third_party(pytester: pytest.Pytester, test_source: str) -> pytest.RunResult:
+    """Run ``test_source`` next to a copy of the example, in a pytest process of its own."""
+    source = Path(__file__).with_name("example_transport.py").read_text(encoding="utf-8")
+    pytester.makepyfile(example_transport=source, test_my_transport=test_source)
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
+
+
 def test_third_party_runs_the_suite_in_its_own_process(
     pytester: pytest.Pytester, tokenwire_cases: dict[str, Case]
 ) -> None:
-    source = Path(__file__).with_name("example_transport.py").read_text(encoding="utf-8")
-    pytester.makepyfile(example_transport=source, test_my_transport=THIRD_PARTY_TEST)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
+    result = run_third_party(pytester, THIRD_PARTY_TEST)
     result.assert_outcomes(passed=len(tokenwire_cases))
     assert len(tokenwire_cases) >= 40  # vectors, fault scenarios and round trips all collected
 
@@ -243,9 +248,7 @@ def test_my_transport(tokenwire_case):
 def test_a_transport_adding_accept_encoding_fails_the_suite_through_the_plugin(
     pytester: pytest.Pytester, tokenwire_cases: dict[str, Case]
 ) -> None:
-    source = Path(__file__).with_name("example_transport.py").read_text(encoding="utf-8")
-    pytester.makepyfile(example_transport=source, test_my_transport=ADDS_GZIP)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
+    result = run_third_party(pytester, ADDS_GZIP)
     result.assert_outcomes(passed=len(tokenwire_cases) - 1, failed=1)
     result.stdout.fnmatch_lines(
         [
