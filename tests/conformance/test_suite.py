@@ -40,6 +40,21 @@ def test_main_job_passes_every_case_through_every_transport(
     assert report["summary"] == {"passed": len(case_ids()) * 4, "failed": 0, "skipped": 0}
 
 
+def test_case_ids_are_the_suites_cases_in_order_and_open_no_socket(
+    cases: dict[str, Case], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    def no_socket(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("case_ids() opened a socket")
+
+    monkeypatch.setattr(socket, "socket", no_socket)
+    ids = case_ids()
+    monkeypatch.undo()
+    assert ids == list(cases)
+    assert len(ids) == len(set(ids)) >= 46
+
+
 class _DropsAuthorization(HttpcoreTransport):
     """A transport bug the suite must catch: the Authorization header never leaves."""
 

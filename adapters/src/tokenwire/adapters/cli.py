@@ -4,9 +4,12 @@ Subcommands plug in through the ``tokenwire.cli`` entry-point group (each entry 
 ``register(subparsers)`` callable), so that ``tokenwire conformance`` can live in the conformance
 distribution without this layer importing an outer one.
 
-Exit codes: 0 ok, 2 usage or configuration error, 3 OAuth error from the server, 4 protocol
-error, 5 transport error. Errors go to stderr as one line (or JSON with ``--format json``) and
-never contain a secret: they are built from tokenwire's typed errors, whose messages are redacted.
+Exit codes: 0 ok, 1 a conformance check failed (``tokenwire conformance``), 2 usage or
+configuration error, 3 OAuth error from the server, 4 protocol error, 5 transport error, 6 token
+store or lease failure (a :class:`~tokenwire.adapters.stores.StoreError` or a
+:class:`~tokenwire.adapters.source.RefreshTimeout`). Errors go to stderr as one line (or JSON
+with ``--format json``) and never contain a secret: they are built from tokenwire's typed errors,
+whose messages are redacted.
 """
 
 from __future__ import annotations
@@ -35,12 +38,39 @@ from tokenwire.core import (
     TokenwireError,
     TransportError,
 )
+from tokenwire.core.auth import AUTH_METHODS
 
+__all__ = [
+    "EXIT_OAUTH",
+    "EXIT_OK",
+    "EXIT_PROTOCOL",
+    "EXIT_STORE",
+    "EXIT_TRANSPORT",
+    "EXIT_USAGE",
+    "add_client_arguments",
+    "build_parser",
+    "client_auth",
+    "default_transport",
+    "error_document",
+    "exit_code",
+    "main",
+    "report_error",
+    "token_document",
+    "transport_choices",
+]
+
+#: Success.
 EXIT_OK = 0
+#: Bad arguments or configuration (a :class:`~tokenwire.core.ConfigurationError`, or argparse's).
 EXIT_USAGE = 2
+#: The server answered with an OAuth error.
 EXIT_OAUTH = 3
+#: The server's answer broke the protocol.
 EXIT_PROTOCOL = 4
+#: The HTTP exchange failed (connect, TLS, timeout, reset, too large).
 EXIT_TRANSPORT = 5
+#: The token store failed, or waiting for another refresher's lease timed out.
+EXIT_STORE = 6
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -53,6 +83,12 @@ def exit_code(error: TokenwireError) -> int:
         return EXIT_PROTOCOL
     if isinstance(error, TransportError):
         return EXIT_TRANSPORT
+    # Imported here, when an error is being reported, so that starting the CLI stays light.
+    from tokenwire.adapters.source import RefreshTimeout
+    from tokenwire.adapters.stores import StoreError
+
+    if isinstance(error, StoreError | RefreshTimeout):
+        return EXIT_STORE
     return EXIT_USAGE
 
 
@@ -142,7 +178,7 @@ def add_client_arguments(parser: argparse._ActionsContainer, *, required: bool =
     )
     parser.add_argument(
         "--auth-method",
-        choices=["client_secret_post", "client_secret_basic", "none"],
+        choices=AUTH_METHODS,
         help="client authentication method (default: the provider's documented one)",
     )
     parser.add_argument("--scope", help="space-delimited scope")
@@ -175,7 +211,7 @@ def _fetch(
 
 
 def default_transport() -> str:
-    """The ``--transport`` default: httpcore if installed, else the stdlib transport."""
+    """``"httpcore"`` when the httpcore extra is installed, else ``"stdlib"`` (from the table)."""
     from tokenwire.adapters.transport import default_library
 
     return default_library()
@@ -189,6 +225,7 @@ def transport_choices() -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``tokenwire`` parser, with every subcommand the ``tokenwire.cli`` group plugs in."""
     parser = argparse.ArgumentParser(
         prog="tokenwire",
         description="OAuth 2.0 token-endpoint client and conformance tester.",
@@ -224,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``tokenwire`` command; returns its exit code (see the module docstring)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 from tokenwire.core import ConfigurationError, Profile
 
+__all__ = ["BY_NAME", "api_v1", "generic", "tencent_ciam"]
+
 
 def _base(domain: str) -> str:
     """``https://domain`` from a bare domain or a URL; loopback may use ``http://``."""
@@ -91,8 +93,9 @@ def generic(
     )
 
 
-#: Profiles the CLI can name with ``--profile``, each built from a domain.
+#: The built-in profiles built from a domain, by their ``Profile.name`` (what the CLI's
+#: ``--profile`` and the conformance vectors call them). Each name is written once, in its
+#: profile; the registry reads it from there.
 BY_NAME: dict[str, Callable[[str], Profile]] = {
-    "tencent-ciam": tencent_ciam,
-    "api-v1": api_v1,
+    build("example.com").name: build for build in (tencent_ciam, api_v1)
 }

@@ -18,7 +18,7 @@ from tokenwire.adapters.transport import (
     Transport,
     TransportOptions,
 )
-from tokenwire.conformance.header_case import declaring, header_case
+from tokenwire.conformance.header_case import HEADER_CASE_ID, declaring, header_case
 from tokenwire.conformance.reference import ReferenceProvider
 from tokenwire.conformance.replay import ReplayServer
 from tokenwire.conformance.roundtrips import roundtrip_cases
@@ -197,14 +197,19 @@ def replay_cases(replay: ReplayServer) -> list[Case]:
     ]
 
 
-def reference_providers(stack: contextlib.ExitStack) -> dict[str, ReferenceProvider]:
-    """Start one provider per flavor, plus a plain one without refresh-token rotation."""
-    providers = {
+def _reference_providers() -> dict[str, ReferenceProvider]:
+    """One provider per flavor, plus a plain one without refresh-token rotation (not started)."""
+    return {
         "rfc6749": ReferenceProvider("rfc6749"),
         "rfc6749-no-rotation": ReferenceProvider("rfc6749", rotate_refresh_tokens=False),
         "tencent-ciam": ReferenceProvider("tencent-ciam"),
         "api-v1": ReferenceProvider("api-v1"),
     }
+
+
+def reference_providers(stack: contextlib.ExitStack) -> dict[str, ReferenceProvider]:
+    """Start one provider per flavor, plus a plain one without refresh-token rotation."""
+    providers = _reference_providers()
     for provider in providers.values():
         stack.enter_context(provider)
     return providers
@@ -244,6 +249,14 @@ __all__ = [
 
 
 def case_ids() -> list[str]:
-    """The id of every case, known without starting any server (for test parametrization)."""
-    with contextlib.ExitStack() as stack:
-        return [case.id for case in all_cases(stack)]
+    """The id of every case, in the suite's order (for test parametrization).
+
+    Read from the vectors, the fault scenarios and the reference providers' settings: no server
+    is started and no socket is opened.
+    """
+    replayed = [
+        *(vector.id for vector in load_vectors()),
+        HEADER_CASE_ID,
+        *(s.id for s in load_scenarios()),
+    ]
+    return replayed + [case.id for case in roundtrip_cases(_reference_providers())]

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import msgspec
+from typing_extensions import override
 
 from tokenwire.adapters import profiles
 from tokenwire.core import USER_AGENT as CORE_USER_AGENT
@@ -54,6 +55,7 @@ class VectorClient(RedactedStruct, frozen=True, kw_only=True):
     client_secret: str | None = None
     method: str = "client_secret_post"
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "client_id", self.client_id
         yield "client_secret", hidden(self.client_secret)
@@ -69,6 +71,7 @@ class VectorGrant(RedactedStruct, frozen=True, kw_only=True):
     grant_type: str
     params: dict[str, str] = msgspec.field(default_factory=dict)
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "grant_type", self.grant_type
         yield "params", Shown(f"<{sorted(self.params)!r}>")
@@ -157,10 +160,8 @@ def build_profile(
     know their own paths.
     """
     base = base or DEFAULT_BASES[name]
-    if name == "tencent-ciam":
-        return profiles.tencent_ciam(base)
-    if name == "api-v1":
-        return profiles.api_v1(base)
+    if name in profiles.BY_NAME:
+        return profiles.BY_NAME[name](base)
     return profiles.generic(base + token_path)
 
 

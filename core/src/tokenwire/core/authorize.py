@@ -12,6 +12,8 @@ import base64
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, urlsplit
 
+from typing_extensions import override
+
 from tokenwire.core.errors import (
     ConfigurationError,
     IssuerMismatch,
@@ -25,6 +27,17 @@ from tokenwire.core.grants import AuthorizationCode, scope_string
 from tokenwire.core.profile import Profile
 from tokenwire.core.redact import REDACTED, RedactedStruct, hidden, scrub
 
+__all__ = [
+    "AuthorizationRequest",
+    "Callback",
+    "RandBytes",
+    "authorization_url",
+    "code_challenge",
+    "new_code_verifier",
+    "parse_callback",
+]
+
+#: A source of ``n`` random bytes (``secrets.token_bytes`` by default).
 RandBytes = Callable[[int], bytes]
 
 _VERIFIER_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -71,6 +84,7 @@ class AuthorizationRequest(RedactedStruct, frozen=True, kw_only=True):
         """The grant that trades ``code`` from this request's callback for a token."""
         return AuthorizationCode(code, self.redirect_uri, self.code_verifier)
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "url", self.url
         yield "state", REDACTED
@@ -127,6 +141,7 @@ class Callback(RedactedStruct, frozen=True, kw_only=True):
     state: str
     iss: str | None = None
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "code", REDACTED
         yield "state", REDACTED

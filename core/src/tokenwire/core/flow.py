@@ -13,7 +13,8 @@ Every retry decision lives here, so no two drivers can disagree about when to re
 * a response over the size cap, or a certificate that is not trusted, is not retried: the same
   would come again;
 * the RFC 6749 errors that blame the request (``invalid_grant``, ``invalid_client``, ...) are
-  final whatever their status; an unknown error code follows the rules of its status.
+  final whatever their status (their class says so: ``OAuthError.ends_retries``); an unknown
+  error code follows the rules of its status.
 """
 
 from __future__ import annotations
@@ -25,17 +26,12 @@ import msgspec
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.errors import (
     CertificateError,
-    InvalidClient,
-    InvalidGrant,
-    InvalidRequest,
-    InvalidScope,
+    OAuthError,
     ResponseTooLarge,
     ServerError,
     TemporarilyUnavailable,
     TokenwireError,
     TransportError,
-    UnauthorizedClient,
-    UnsupportedGrantType,
 )
 from tokenwire.core.grants import Grant
 from tokenwire.core.http import HttpRequest, HttpResponse
@@ -43,6 +39,23 @@ from tokenwire.core.profile import Profile
 from tokenwire.core.request import prepare_token_request
 from tokenwire.core.response import parse_token_response
 from tokenwire.core.token import Token
+
+__all__ = [
+    "DEFAULT_RETRY",
+    "RETRY_IF_REPEATABLE_STATUSES",
+    "THROTTLE_STATUSES",
+    "Reply",
+    "RetryPolicy",
+    "Send",
+    "Sleep",
+    "Step",
+    "TokenFlow",
+    "TransportFailure",
+    "backoff",
+    "retry_after",
+    "retry_delay",
+    "token_flow",
+]
 
 
 class Send(msgspec.Struct, frozen=True):
@@ -63,8 +76,11 @@ class TransportFailure(msgspec.Struct, frozen=True):
     error: TransportError
 
 
+#: What a flow yields: a request to send or a pause to take.
 Step = Send | Sleep
+#: What a driver sends back into a flow: the answer, the transport's failure, or ``None``.
 Reply = HttpResponse | TransportFailure | None
+#: The token flow's generator type: yields steps, receives replies, returns the token.
 TokenFlow = Generator[Step, Reply, Token]
 
 
@@ -78,19 +94,13 @@ class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
     max_retry_after: float = 30.0
 
 
+#: The policy flows use when the caller gives none.
 DEFAULT_RETRY = RetryPolicy()
-_ALWAYS_RETRY = frozenset({429, 503})
-_RETRY_IF_REPEATABLE = frozenset({500, 502, 504})
-#: RFC 6749 §5.2 errors that say the request itself is wrong: final whatever the status they come
-#: with (a 500 or 503 carrying ``invalid_client`` will not get better by asking again).
-_FINAL_ERRORS = (
-    InvalidRequest,
-    InvalidClient,
-    InvalidGrant,
-    UnauthorizedClient,
-    UnsupportedGrantType,
-    InvalidScope,
-)
+#: The server saying "not now" (RFC 6585 §4, RFC 9110 §15.6.4): retried for any grant, after
+#: ``Retry-After`` when it is sent.
+THROTTLE_STATUSES = frozenset({429, 503})
+#: Failures that may come after the request was processed: retried only for repeatable grants.
+RETRY_IF_REPEATABLE_STATUSES = frozenset({500, 502, 504})
 
 
 def token_flow(
@@ -144,15 +154,15 @@ def retry_delay(
     random: Callable[[], float],
 ) -> float | None:
     """Seconds to wait before trying again after ``error``, or ``None`` for no retry."""
-    if attempt >= retry.max_attempts or isinstance(error, _FINAL_ERRORS):
+    if attempt >= retry.max_attempts or (isinstance(error, OAuthError) and error.ends_retries):
         return None
     status = response.status
-    if status in _ALWAYS_RETRY:
+    if status in THROTTLE_STATUSES:
         after = retry_after(response, clock)
         if after is None:
             return backoff(attempt, retry, random)
         return after if after <= retry.max_retry_after else None
-    transient = status in _RETRY_IF_REPEATABLE or isinstance(
+    transient = status in RETRY_IF_REPEATABLE_STATUSES or isinstance(
         error, ServerError | TemporarilyUnavailable
     )
     if transient and grant.repeatable:

@@ -13,10 +13,20 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 import msgspec
+from typing_extensions import override
 
 from tokenwire.core.errors import ConfigurationError
 from tokenwire.core.form import encode_form, form_value
 from tokenwire.core.redact import REDACTED, RedactedStruct, Shown, hidden
+
+__all__ = [
+    "AuthorizationCode",
+    "ClientCredentials",
+    "ExtensionGrant",
+    "Grant",
+    "RefreshToken",
+    "scope_string",
+]
 
 
 class AuthorizationCode(RedactedStruct, frozen=True):
@@ -45,6 +55,7 @@ class AuthorizationCode(RedactedStruct, frozen=True):
             body += b"&code_verifier=" + form_value(self.code_verifier)
         return body
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "code", REDACTED
         yield "redirect_uri", self.redirect_uri
@@ -71,6 +82,7 @@ class RefreshToken(RedactedStruct, frozen=True):
             body += b"&scope=" + form_value(self.scope)
         return body
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "refresh_token", REDACTED
         yield "scope", self.scope
@@ -111,12 +123,14 @@ class ExtensionGrant(RedactedStruct, frozen=True):
     def form(self) -> bytes:
         return encode_form([("grant_type", self.grant_type), *self.params])
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         # Parameter values may be assertions or tokens; only their names are shown.
         yield "grant_type", self.grant_type
         yield "params", Shown(f"<{[name for name, _ in self.params]!r}>")
 
 
+#: Any grant core can request a token with.
 Grant = AuthorizationCode | RefreshToken | ClientCredentials | ExtensionGrant
 
 

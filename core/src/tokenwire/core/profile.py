@@ -10,6 +10,10 @@ import msgspec
 
 from tokenwire.core.urls import check_endpoint_url
 
+__all__ = [
+    "Profile",
+]
+
 
 class Profile(msgspec.Struct, frozen=True, kw_only=True):
     """Endpoints and quirk settings of one OAuth 2.0 provider. Pure data."""

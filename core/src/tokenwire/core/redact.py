@@ -10,7 +10,23 @@ import re
 from collections.abc import Iterable, Iterator
 
 import msgspec
+from typing_extensions import override
 
+__all__ = [
+    "EXCERPT_LIMIT",
+    "REDACTED",
+    "SECRET_FIELDS",
+    "SECRET_HEADERS",
+    "RedactedStruct",
+    "Shown",
+    "describe_json",
+    "hidden",
+    "json_type",
+    "redact_headers",
+    "scrub",
+]
+
+#: What a hidden value is shown as.
 REDACTED = "<redacted>"
 
 #: Header names whose values are credentials.
@@ -46,10 +62,12 @@ _WORD = r"(?:[A-Z]?[a-z]+|[A-Z]+)"
 # A trailing ``/`` (a path) or ``=`` (a parameter name: ``error_description="..."``) is kept too.
 _WORDS = re.compile(rf"/{{0,2}}{_WORD}(?:[_\-./=](?:{_WORD}|[0-9]{{1,4}}))*[/=]?")
 
+#: How many characters of a received body an error message may quote (after scrubbing).
 EXCERPT_LIMIT = 160
 
 
 def redact_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The headers with every credential-bearing value (:data:`SECRET_HEADERS`) replaced."""
     return tuple(
         (name, REDACTED if name.lower() in SECRET_HEADERS else value) for name, value in headers
     )
@@ -103,12 +121,14 @@ class RedactedStruct(msgspec.Struct, frozen=True):
         """The ``(name, value)`` pairs a printer may show, secrets already replaced."""
         raise NotImplementedError
 
+    @override
     def __repr__(self) -> str:
         inner = ", ".join(f"{name}={value!r}" for name, value in self._shown())
         return f"{type(self).__name__}({inner})"
 
     __str__ = __repr__
 
+    @override
     def __rich_repr__(self) -> list[tuple[str, object]]:
         return list(self._shown())
 
@@ -134,6 +154,7 @@ def describe_json(obj: object) -> str:
 
 
 def json_type(value: object) -> str:
+    """The JSON type name of a decoded value (``"string"``, ``"number"``, ...), never the value."""
     if isinstance(value, str):
         return "string"
     if isinstance(value, bool):

@@ -9,6 +9,12 @@ from tokenwire.core.http import Headers, HttpRequest
 from tokenwire.core.profile import Profile
 from tokenwire.core.version import USER_AGENT
 
+__all__ = [
+    "FORM_CONTENT_TYPE",
+    "prepare_token_request",
+]
+
+#: The ``Content-Type`` of every token request (RFC 6749 §4.1.3, Appendix B).
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 #: Every token request carries these. ``User-Agent`` is the core's: some providers behind a web
 #: application firewall refuse a request without one, and transports add none of their own.

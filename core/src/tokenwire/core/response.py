@@ -18,6 +18,14 @@ from tokenwire.core.profile import Profile
 from tokenwire.core.redact import describe_json, scrub
 from tokenwire.core.token import Token
 
+__all__ = [
+    "MAX_LIFETIME",
+    "decode_json_body",
+    "error_from_json",
+    "parse_token_response",
+    "token_from_json",
+]
+
 _decode = msgspec.json.Decoder().decode
 _NAMED = frozenset(
     {"access_token", "token_type", "expires_in", "refresh_token", "scope", "id_token"}

@@ -11,6 +11,11 @@ from urllib.parse import urlsplit
 
 from tokenwire.core.errors import ConfigurationError
 
+__all__ = [
+    "check_endpoint_url",
+    "is_loopback_host",
+]
+
 
 def is_loopback_host(host: str) -> bool:
     """True for ``localhost`` and loopback addresses, where plain ``http://`` is acceptable."""
