@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 import trio
 
+from tests.error_chain import shown
 from tests.transport_servers import CLIENT, SECRETS
 from tokenwire.adapters.client import AsyncTokenClient, TokenClient
 from tokenwire.adapters.transport import (
@@ -252,22 +253,7 @@ def post(url: str, headers: tuple[tuple[str, str], ...] = ()) -> HttpRequest:
 
 
 def assert_no_secret(error: BaseException) -> None:
-    """Neither the error nor anything in its chain (every ``__cause__`` and ``__context__``,
-    followed both ways) shows a secret."""
-    for seen in exception_chain(error):
-        for text in (str(seen), repr(seen), str(seen.args)):
-            for secret in SECRETS:
-                assert secret not in text, f"{type(seen).__name__} leaks a secret: {text}"
-
-
-def exception_chain(error: BaseException) -> list[BaseException]:
-    """``error`` and every exception reachable through ``__cause__`` and ``__context__``."""
-    seen: list[BaseException] = []
-    todo = [error]
-    while todo:
-        current = todo.pop()
-        if any(current is s for s in seen):
-            continue
-        seen.append(current)
-        todo += [e for e in (current.__cause__, current.__context__) if e is not None]
-    return seen
+    """Neither the error nor anything in its cause/context chain shows a secret."""
+    text = shown(error)
+    for secret in SECRETS:
+        assert secret not in text, f"{type(error).__name__} or its chain leaks a secret: {text}"

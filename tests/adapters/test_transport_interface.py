@@ -12,7 +12,8 @@ from typing import ClassVar
 
 import pytest
 
-from tests.transport_harness import HARNESSES, Harness, assert_no_secret, exception_chain, post
+from tests.error_chain import chain
+from tests.transport_harness import HARNESSES, Harness, assert_no_secret, post
 from tests.transport_servers import ACCESS, CLIENT_SECRET, Handler, Server
 from tokenwire.adapters import transport as transport_package
 from tokenwire.adapters.cli import build_parser
@@ -179,7 +180,7 @@ def test_a_refused_header_keeps_no_secret_in_its_cause_or_context(
 
     assert isinstance(error, ConfigurationError)
     assert_no_secret(error)
-    assert exception_chain(error) == [error]  # raised outside any handler: nothing chained
+    assert chain(error) == [error]  # raised outside any handler: nothing chained
     assert server.requests == []
 
 
@@ -192,5 +193,5 @@ def test_a_refused_url_keeps_no_secret_in_its_cause_or_context(
 
     assert isinstance(error, ConfigurationError)
     assert_no_secret(error)
-    assert exception_chain(error) == [error]
+    assert chain(error) == [error]
     assert server.requests == []

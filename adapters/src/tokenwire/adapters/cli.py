@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from typing import Any
 
 import msgspec
+from typing_extensions import override
 
 from tokenwire.adapters import profiles
 from tokenwire.core import (
@@ -39,6 +41,7 @@ from tokenwire.core import (
     TransportError,
 )
 from tokenwire.core.auth import AUTH_METHODS
+from tokenwire.core.redact import scrub
 
 __all__ = [
     "EXIT_OAUTH",
@@ -96,7 +99,13 @@ def error_document(error: TokenwireError) -> dict[str, Any]:
     """The JSON form of an error for ``--format json`` (no secret: only redacted fields)."""
     doc: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
     if isinstance(error, OAuthError):
-        doc.update(code=error.error, description=error.description, uri=error.uri)
+        # The server's own words, scrubbed and cut like the text format's (a server may echo
+        # the refresh token it was sent).
+        doc.update(
+            code=scrub(error.error, 80),
+            description=None if error.description is None else scrub(error.description, 200),
+            uri=None if error.uri is None else scrub(error.uri, 200),
+        )
     status = getattr(error, "status", None)
     if status is not None:
         doc["status"] = status
@@ -149,9 +158,14 @@ def _grant(args: argparse.Namespace) -> Grant:
                 "--grant refresh_token needs --refresh-token or TOKENWIRE_REFRESH_TOKEN"
             )
         return RefreshToken(refresh, args.scope)
-    if not args.code or not args.redirect_uri:
-        raise ConfigurationError("--grant authorization_code needs --code and --redirect-uri")
-    return AuthorizationCode(args.code, args.redirect_uri, args.code_verifier)
+    code = args.code or os.environ.get("TOKENWIRE_CODE")
+    if not code or not args.redirect_uri:
+        raise ConfigurationError(
+            "--grant authorization_code needs --code and --redirect-uri "
+            "(the code may come from TOKENWIRE_CODE)"
+        )
+    verifier = args.code_verifier or os.environ.get("TOKENWIRE_CODE_VERIFIER") or None
+    return AuthorizationCode(code, args.redirect_uri, verifier)
 
 
 def client_auth(args: argparse.Namespace, profile: Profile | None = None) -> ClientAuth:
@@ -224,9 +238,39 @@ def transport_choices() -> list[str]:
     return list(sync_libraries())
 
 
+_OPTION_NAME = re.compile(r"--[A-Za-z][A-Za-z0-9-]{0,39}|-[A-Za-z]")
+
+
+class QuietParser(argparse.ArgumentParser):
+    """An argument parser that never echoes what it did not recognize.
+
+    argparse's own message repeats unknown arguments whole, so a mistyped option
+    (``--client-secert VALUE``) would put the secret on stderr: only option names are named.
+    Subcommand parsers are made of this class too (argparse uses the parent's class).
+    """
+
+    @override
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        """Parse like argparse, but name unknown options without their values."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            names = sorted(
+                {
+                    name
+                    for name in (arg.split("=", 1)[0] for arg in extras)
+                    if _OPTION_NAME.fullmatch(name)
+                }
+            )
+            named = " ".join(names) or f"{len(extras)} argument(s)"
+            self.error(f"unrecognized arguments: {named} (values are not shown)")
+        return parsed
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``tokenwire`` parser, with every subcommand the ``tokenwire.cli`` group plugs in."""
-    parser = argparse.ArgumentParser(
+    parser = QuietParser(
         prog="tokenwire",
         description="OAuth 2.0 token-endpoint client and conformance tester.",
     )
@@ -246,9 +290,12 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument(
         "--refresh-token", help="for --grant refresh_token (or TOKENWIRE_REFRESH_TOKEN)"
     )
-    token.add_argument("--code", help="for --grant authorization_code")
+    token.add_argument("--code", help="for --grant authorization_code (or TOKENWIRE_CODE)")
     token.add_argument("--redirect-uri", help="for --grant authorization_code")
-    token.add_argument("--code-verifier", help="PKCE verifier, for --grant authorization_code")
+    token.add_argument(
+        "--code-verifier",
+        help="PKCE verifier, for --grant authorization_code (or TOKENWIRE_CODE_VERIFIER)",
+    )
     token.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
     token.add_argument("--transport", choices=transport_choices(), default=default_transport())
     token.add_argument("--format", choices=["text", "json"], default="text", help="error format")
@@ -266,11 +313,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Handler = args.handler
     try:
-        return handler(args)
-    except TokenwireError as error:
-        return report_error(error, getattr(args, "format", "text"))
+        try:
+            code = handler(args)
+        except TokenwireError as error:
+            code = report_error(error, getattr(args, "format", "text"))
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _stdout_closed()
+    return code
+
+
+#: The status a shell gives a command killed by SIGPIPE (128 + 13): the reader went away.
+EXIT_BROKEN_PIPE = 141
+
+
+def _stdout_closed() -> int:
+    """The reader of stdout left (``| head -1``): stop quietly, as a SIGPIPE would."""
+    try:
+        # Python flushes stdout again at exit; point it at /dev/null so that flush succeeds.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

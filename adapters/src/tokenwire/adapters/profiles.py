@@ -21,13 +21,18 @@ def _base(domain: str) -> str:
         raise ConfigurationError("a provider domain is required")
     if "://" in domain:
         parts = urlsplit(domain)
+        # The domain is never echoed: it may carry a password (https://admin:PW@host).
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
             raise ConfigurationError(
-                f"domain must be a host name or a scheme://host URL: {domain!r}"
+                "domain must be a host name or a scheme://host URL (no path, query or fragment)"
             )
+        if "@" in parts.netloc:
+            raise ConfigurationError("domain must not carry credentials")
         return f"{parts.scheme}://{parts.netloc}"
-    if "/" in domain or "?" in domain or "#" in domain or "@" in domain:
-        raise ConfigurationError(f"domain must be a bare host name: {domain!r}")
+    if "@" in domain:
+        raise ConfigurationError("domain must not carry credentials")
+    if "/" in domain or "?" in domain or "#" in domain:
+        raise ConfigurationError("domain must be a bare host name (no path, query or fragment)")
     return f"https://{domain}"
 
 

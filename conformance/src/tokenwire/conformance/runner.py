@@ -7,11 +7,12 @@ import asyncio
 import contextlib
 import functools
 import importlib.util
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
+from typing import cast
 
 import msgspec
 
-from tokenwire.adapters.client import AsyncTokenClient, TokenClient
+from tokenwire.adapters.drive import adrive, drive
 from tokenwire.adapters.transport import (
     BUILTIN_TRANSPORTS,
     AsyncTransport,
@@ -28,12 +29,13 @@ from tokenwire.conformance.suite import (
     CaseResult,
     Note,
     TransportSpec,
-    aplay,
     fault_case,
     play,
     vector_case,
 )
 from tokenwire.conformance.vectors import load_vectors
+from tokenwire.core import token_flow
+from tokenwire.core.flow import Reply, Step
 from tokenwire.core.redact import scrub
 
 #: Loopback answers in milliseconds: a short read timeout keeps the stalled-answer case brief.
@@ -87,63 +89,63 @@ def _crashed(case: Case, transport: str, exc: BaseException) -> CaseResult:
     )
 
 
+def _steps(
+    name: str, cases: Sequence[Case], sleeps: list[float]
+) -> Generator[Step, Reply, list[CaseResult]]:
+    """Every case of one transport's pass, in turn, as one generator of steps for a driver.
+
+    ``sleeps`` is the list the driver's sleep appends to; it is emptied before each case, whose
+    check reads it. A case that raises (its servers, or the transport with something other than
+    a ``TransportError``, which the driver throws in here) is recorded as crashed, and the pass
+    goes on with the next case.
+    """
+    results: list[CaseResult] = []
+    for case in cases:
+        sleeps.clear()
+        try:
+            profile, check = case.prepare(sleeps)
+            flow = functools.partial(
+                token_flow,
+                profile,
+                case.client.build(),
+                clock=lambda c=case.clock: c,  # type: ignore[misc]
+                random=lambda: 0.5,
+                retry=case.retry,
+            )
+            problems, summary = yield from play(check, flow)
+        except Exception as exc:
+            results.append(_crashed(case, name, exc))
+        else:
+            results.append(_finish(case, name, problems, summary))
+    return results
+
+
 def run_sync(spec: TransportSpec, cases: Sequence[Case]) -> list[CaseResult]:
     """Play ``cases`` through a sync transport."""
-    transport = spec.factory()
-    results = []
+    sleeps: list[float] = []
+    transport = cast(Transport, spec.factory())
     try:
-        for case in cases:
-            sleeps: list[float] = []
-            try:
-                profile, check = case.prepare(sleeps)
-                client = TokenClient(
-                    profile,
-                    case.client.build(),
-                    transport,  # type: ignore[arg-type]
-                    retry=case.retry,
-                    clock=lambda c=case.clock: c,  # type: ignore[misc]
-                    random=lambda: 0.5,
-                    sleep=sleeps.append,
-                )
-                results.append(_finish(case, spec.name, *play(check, client)))
-            except Exception as exc:
-                results.append(_crashed(case, spec.name, exc))
+        return drive(_steps(spec.name, cases, sleeps), transport, sleep=sleeps.append)
     finally:
         close = getattr(transport, "close", None)
         if close is not None:
             close()
-    return results
 
 
 async def _run_async(spec: TransportSpec, cases: Sequence[Case]) -> list[CaseResult]:
-    transport = spec.factory()
-    results = []
+    """Play ``cases`` through an async transport: :func:`run_sync` with ``await``."""
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    transport = cast(AsyncTransport, spec.factory())
     try:
-        for case in cases:
-            sleeps: list[float] = []
-
-            async def record(seconds: float, sleeps: list[float] = sleeps) -> None:
-                sleeps.append(seconds)
-
-            try:
-                profile, check = case.prepare(sleeps)
-                client = AsyncTokenClient(
-                    profile,
-                    case.client.build(),
-                    transport,  # type: ignore[arg-type]
-                    retry=case.retry,
-                    clock=lambda c=case.clock: c,  # type: ignore[misc]
-                    random=lambda: 0.5,
-                    sleep=record,
-                )
-                results.append(_finish(case, spec.name, *await aplay(check, client)))
-            except Exception as exc:
-                results.append(_crashed(case, spec.name, exc))
+        return await adrive(_steps(spec.name, cases, sleeps), transport, sleep=sleep)
     finally:
         aclose = getattr(transport, "aclose", None)
         if aclose is not None:
             await aclose()
-    return results
 
 
 def run_transport(spec: TransportSpec, cases: Sequence[Case]) -> list[CaseResult]:

@@ -83,6 +83,10 @@ class ClientAuth(RedactedStruct, frozen=True, dict=True):
     def secret(self) -> str:
         return self.client_secret or ""
 
+    def secret_values(self) -> tuple[str, ...]:
+        """The client secret (if any), for redaction of anything shown from an answer."""
+        return (self.client_secret,) if self.client_secret else ()
+
     @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "client_id", self.client_id

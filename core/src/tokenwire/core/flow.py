@@ -36,6 +36,7 @@ from tokenwire.core.errors import (
 from tokenwire.core.grants import Grant
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.profile import Profile
+from tokenwire.core.redact import Secrets
 from tokenwire.core.request import prepare_token_request
 from tokenwire.core.response import parse_token_response
 from tokenwire.core.token import Token
@@ -118,6 +119,7 @@ def token_flow(
     ``Retry-After``); ``random`` gives a float in [0, 1) for back-off jitter.
     """
     request = prepare_token_request(profile, client, grant)
+    sent_secrets = Secrets((*client.secret_values(), *grant.secret_values()))  # never shown
     attempt = 0
     while True:
         attempt += 1
@@ -136,7 +138,7 @@ def token_flow(
         if not isinstance(reply, HttpResponse):
             raise TypeError(f"token_flow expected an HttpResponse, got {type(reply).__name__}")
         try:
-            return parse_token_response(profile, reply, received_at=clock())
+            return parse_token_response(profile, reply, received_at=clock(), secrets=sent_secrets)
         except TokenwireError as exc:
             delay = retry_delay(exc, reply, grant, attempt, retry, clock, random)
             if delay is None:
@@ -188,9 +190,12 @@ def retry_after(response: HttpResponse, clock: Callable[[], float]) -> float | N
         from email.utils import parsedate_to_datetime  # rare: most servers send seconds
 
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         return None
-    delay: float = when.timestamp() - clock()
+    try:
+        delay: float = when.timestamp() - clock()
+    except (OverflowError, ValueError, OSError):  # a date no clock can reach (year 99999999999)
+        return None
     return max(0.0, delay)

@@ -55,6 +55,10 @@ class AuthorizationCode(RedactedStruct, frozen=True):
             body += b"&code_verifier=" + form_value(self.code_verifier)
         return body
 
+    def secret_values(self) -> tuple[str, ...]:
+        """The secrets this grant sends, for redaction of anything shown from the answer."""
+        return tuple(v for v in (self.code, self.code_verifier) if v)
+
     @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "code", REDACTED
@@ -82,6 +86,10 @@ class RefreshToken(RedactedStruct, frozen=True):
             body += b"&scope=" + form_value(self.scope)
         return body
 
+    def secret_values(self) -> tuple[str, ...]:
+        """The secrets this grant sends, for redaction of anything shown from the answer."""
+        return (self.refresh_token,)
+
     @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "refresh_token", REDACTED
@@ -101,6 +109,10 @@ class ClientCredentials(msgspec.Struct, frozen=True):
         if self.scope:
             return b"grant_type=client_credentials&scope=" + form_value(self.scope)
         return b"grant_type=client_credentials"
+
+    def secret_values(self) -> tuple[str, ...]:
+        """None: the client's own secret is :meth:`ClientAuth.secret_values`."""
+        return ()
 
 
 class ExtensionGrant(RedactedStruct, frozen=True):
@@ -122,6 +134,18 @@ class ExtensionGrant(RedactedStruct, frozen=True):
 
     def form(self) -> bytes:
         return encode_form([("grant_type", self.grant_type), *self.params])
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every parameter value that may be a credential (an assertion, a token, a code).
+
+        All values but the ``*_type`` ones and ``scope``: tokenwire cannot know what an
+        extension's parameters mean, and hiding a harmless value costs only readability.
+        """
+        return tuple(
+            value
+            for name, value in self.params
+            if value and not name.endswith("_type") and name not in ("scope", "audience")
+        )
 
     @override
     def _shown(self) -> Iterator[tuple[str, object]]:
