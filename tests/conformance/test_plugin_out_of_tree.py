@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conformance.example_transport import ExampleTransport
+from tests.error_chain import shown
 from tokenwire.conformance.loopback import free_port
 from tokenwire.conformance.pytest_plugin import run_case
 from tokenwire.conformance.suite import Case
@@ -186,6 +187,14 @@ def test_example_transport_refuses_what_it_cannot_do_safely() -> None:
         transport.send(request)  # no TLS code, so no https at all rather than unverified https
     with pytest.raises(ConfigurationError, match="non-loopback"):
         transport.send(HttpRequest(method="POST", url="http://example.com/token", headers=()))
+    bearer = HttpRequest(
+        method="POST",
+        url=f"http://127.0.0.1:{free_port()}/t",
+        headers=(("Authorization", "Bearer ExampleSecretToken\r\nX-Injected: 1"),),
+    )
+    with pytest.raises(ConfigurationError, match="cannot carry") as bad_header:
+        transport.send(bearer)  # refused before connecting
+    assert "ExampleSecretToken" not in shown(bad_header.value)
     with pytest.raises(TransportError, match="could not connect") as refused:
         transport.send(
             HttpRequest(method="POST", url=f"http://127.0.0.1:{free_port()}/t", headers=())
