@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 from collections.abc import Callable
@@ -21,8 +22,10 @@ from tokenwire.adapters.httpcore import AsyncHttpcoreTransport, HttpcoreTranspor
 from tokenwire.adapters.stdlib import StdlibTransport
 from tokenwire.adapters.transport import (
     BUILTIN_TRANSPORTS,
+    BuiltinTransport,
     TransportOptions,
     build_sync_transport,
+    default_library,
     sync_libraries,
     transport_options,
     transport_runtime_headers,
@@ -131,6 +134,26 @@ def test_each_row_builds_its_transport() -> None:
     assert type(build_sync_transport("stdlib")) is StdlibTransport
     with pytest.raises(ConfigurationError, match="unknown transport"):
         build_sync_transport("curl")
+
+
+def test_a_row_whose_library_is_missing_says_how_to_install_it() -> None:
+    missing = BuiltinTransport(
+        "nowhere-sync", "nowhere", "sync", "tokenwire.adapters.no_such_module:X", ("no_such_lib",)
+    )
+    assert not missing.available
+    with pytest.raises(ConfigurationError, match="pip install"):
+        missing.build()
+
+
+def test_without_httpcore_the_default_transport_is_stdlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, *args: object) -> object:
+        return None if name == "httpcore" else real(name)
+
+    assert default_library() == "httpcore"
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    assert default_library() == "stdlib"
 
 
 def _transport_choices(parser: argparse.ArgumentParser, command: str) -> list[str]:
