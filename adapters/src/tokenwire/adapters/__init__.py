@@ -5,10 +5,13 @@ Import the submodule you need; this package imports nothing heavy on its own. Th
 * :mod:`.client`: ``TokenClient`` / ``AsyncTokenClient``, the core's token flow over any transport.
 * :mod:`.httpcore`: the httpcore transports (sync, asyncio, trio) and clients that default to them
   (the ``httpcore`` extra).
+* :mod:`.httpcore_deadline`: the network backends that bound every wait of an httpcore exchange
+  by its total deadline.
 * :mod:`.stdlib`: ``StdlibTransport`` over ``http.client``, and a client that defaults to it; no
   third-party dependency.
-* :mod:`.transport`: the ``Transport`` / ``AsyncTransport`` Protocols every transport fits, and
-  ``TransportOptions``.
+* :mod:`.transport`: the ``Transport`` / ``AsyncTransport`` Protocols every transport fits, what
+  a transport may declare (``options``, ``runtime_headers``), ``TransportOptions``, what the
+  built-in transports share, and their table (``BUILTIN_TRANSPORTS``).
 * :mod:`.drive`: ``drive`` / ``adrive``, the loops that step a core flow over a transport.
 * :mod:`.profiles`: provider profiles (``tencent_ciam``, ``api_v1``, ``generic``) and ``BY_NAME``.
 * :mod:`.source`: ``TokenSource`` / ``AsyncTokenSource``, a token kept fresh: leeway,

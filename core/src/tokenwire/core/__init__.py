@@ -82,6 +82,7 @@ from tokenwire.core.revocation import (
 from tokenwire.core.token import Token, leeway
 from tokenwire.core.urls import check_endpoint_url, is_loopback_host
 from tokenwire.core.urn_grants import DeviceCode, JwtBearer, TokenExchange, TokenTypes
+from tokenwire.core.version import USER_AGENT, __version__
 
 __all__ = [
     "AccessDenied",
@@ -130,6 +131,7 @@ __all__ = [
     "TransportTimeout",
     "UnauthorizedClient",
     "UnsupportedGrantType",
+    "USER_AGENT",
     "UnsupportedResponseType",
     "UnsupportedTokenType",
     "authorization_url",
@@ -155,4 +157,5 @@ __all__ = [
     "revocation_flow",
     "revocation_request",
     "token_flow",
+    "__version__",
 ]
