@@ -54,6 +54,23 @@ from tokenwire.core.grants import (
     RefreshToken,
 )
 from tokenwire.core.http import HttpRequest, HttpResponse, header
+from tokenwire.core.oidc import (
+    DiscoveryError,
+    IdTokenClaims,
+    IdTokenError,
+    JwksError,
+    JwkSet,
+    ProviderMetadata,
+    Userinfo,
+    UserinfoError,
+    discovery_request,
+    parse_jwks,
+    parse_provider_metadata,
+    parse_userinfo,
+    profile_from_metadata,
+    userinfo_request,
+    validate_id_token,
+)
 from tokenwire.core.profile import Profile
 from tokenwire.core.request import prepare_token_request
 from tokenwire.core.response import parse_token_response
@@ -61,6 +78,21 @@ from tokenwire.core.token import Token, leeway
 from tokenwire.core.urls import check_endpoint_url, is_loopback_host
 
 __all__ = [
+    "validate_id_token",
+    "userinfo_request",
+    "profile_from_metadata",
+    "parse_userinfo",
+    "parse_provider_metadata",
+    "parse_jwks",
+    "discovery_request",
+    "UserinfoError",
+    "Userinfo",
+    "ProviderMetadata",
+    "JwksError",
+    "JwkSet",
+    "IdTokenError",
+    "IdTokenClaims",
+    "DiscoveryError",
     "AccessDenied",
     "AuthorizationCode",
     "AuthorizationRequest",
