@@ -63,6 +63,8 @@ class OidcReferenceProvider:
         self.announced_issuer: str | None = None
         self.userinfo_sub: str | None = None
         self.userinfo_signed = False
+        #: Answer the JWKS with this status (and no key set) when not 200.
+        self.jwks_status = 200
         #: How many requests each path received.
         self.requests: Counter[str] = Counter()
         self._access: dict[str, str] = {}
@@ -119,6 +121,8 @@ class OidcReferenceProvider:
         local = path[len(self.path) :]
         if local == "/.well-known/openid-configuration":
             return ProviderReply(200, _JSON, json=self.metadata())
+        if local == "/jwks" and self.jwks_status != 200:
+            return text_reply(self.jwks_status, "key set unavailable")
         if local == "/jwks":
             headers: tuple[tuple[str, str], ...] = _JSON
             if self.jwks_cache_control is not None:
