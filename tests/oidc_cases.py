@@ -20,7 +20,7 @@ from tokenwire.conformance.reference.oidc_provider import (
 from tokenwire.core import IdTokenClaims
 
 Case = tuple[str, dict[str, Any]]
-CLIENT = {"client_id": OIDC_CLIENT_ID}
+CLIENT: dict[str, Any] = {"client_id": OIDC_CLIENT_ID}
 
 
 def reason_provider() -> OidcReferenceProvider:
