@@ -72,6 +72,26 @@ def test_discovery_urls_follow_oidc_discovery_and_rfc_8414() -> None:
         discovery_request("http://op.example.com")
 
 
+def test_claims_beyond_the_named_ones_are_kept_in_extra() -> None:
+    key = new_key("RS256", "r")
+    keys = parse_jwks_json({"keys": [key.public_jwk()]})
+    claims = {"iss": ISSUER, "sub": "u", "aud": "c", "exp": 2000, "iat": 1000, "email": "u@x"}
+    verified = validate_id_token(
+        sign(claims, key=key), keys=keys, client_id="c", issuer=ISSUER, now=1500
+    )
+    assert verified.extra == {"email": "u@x"}
+    assert "u@x" not in repr(verified)
+
+
+def test_a_claim_of_the_wrong_type_is_malformed() -> None:
+    key = new_key("RS256", "r")
+    keys = parse_jwks_json({"keys": [key.public_jwk()]})
+    claims = {"iss": ISSUER, "sub": "u", "aud": "c", "exp": "tomorrow", "iat": 1000}
+    with pytest.raises(IdTokenError) as caught:
+        validate_id_token(sign(claims, key=key), keys=keys, client_id="c", issuer=ISSUER, now=1500)
+    assert caught.value.reason == "malformed"
+
+
 def test_metadata_is_parsed_with_unknown_members_kept_in_extra() -> None:
     parsed = parse_provider_metadata(response(metadata()), issuer=ISSUER)
     assert parsed.id_token_algs == ("RS256", "ES256")
@@ -240,7 +260,7 @@ def test_the_seed_id_token_shape_signed_by_a_test_key_verifies_with_the_tencent_
     claims = validate_id_token(
         token, keys=keys, client_id=vector["client_id"], issuer=profile.issuer, now=vector["now"]
     )
-    assert (claims.sub, claims.azp, claims.extra["jti"]) == (
+    assert (claims.sub, claims.azp, claims.jti) == (
         "MOCK_USERNAME", "TENANT_CLIENT_ID", vector["claims"]["jti"],
     )  # fmt: skip
 

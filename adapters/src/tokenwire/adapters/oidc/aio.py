@@ -12,6 +12,7 @@ from typing import Any
 from tokenwire.adapters.client import async_sleep, current_async_library
 from tokenwire.adapters.drive import adrive
 from tokenwire.adapters.oidc.base import (
+    Checks,
     Clock,
     ProviderBase,
     default_async_transport,
@@ -122,16 +123,8 @@ class AsyncProvider(ProviderBase):
         An unknown ``kid`` refetches the key set once (rate-limited) before giving up.
         """
         now = self._clock() if now is None else now
-        checks: dict[str, Any] = {
-            "client_id": client_id,
-            "nonce": nonce,
-            "max_age": max_age,
-            "access_token": access_token,
-            "code": code,
-            "previous": previous,
-            "client_secret": client_secret,
-        }
-        keys = await self.keys(now=now)
+        checks: Checks = (client_id, nonce, max_age, access_token, code, previous, client_secret)
+        keys = self._fresh(now) or await self.keys(now=now)
         try:
             return self._validate(id_token, keys, now, checks)
         except IdTokenError as exc:

@@ -7,7 +7,6 @@ by ``await`` and by the lock that makes a key fetch single-flight.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any
 
 from tokenwire.adapters.oidc.keys import JwksPolicy, JwksSnapshot, jwks_flow
 from tokenwire.adapters.transport import AsyncTransport, Transport
@@ -26,9 +25,21 @@ from tokenwire.core import (
 )
 from tokenwire.core.flow import Reply, Step
 
-__all__ = ["Clock", "ProviderBase", "default_async_transport", "default_transport", "is_signed"]
+__all__ = [
+    "Checks",
+    "Clock",
+    "ProviderBase",
+    "default_async_transport",
+    "default_transport",
+    "is_signed",
+]
 
 Clock = Callable[[], float]
+#: What ``verify_id_token`` checks besides the signature: client_id, nonce, max_age,
+#: access_token, code, previous, client_secret.
+Checks = tuple[
+    str, str | None, float | None, str | None, str | None, IdTokenClaims | None, str | None
+]
 
 
 class ProviderBase:
@@ -53,6 +64,8 @@ class ProviderBase:
         self.leeway = leeway
         self._clock = clock
         self._snapshot = JwksSnapshot()
+        self._issuer = metadata.issuer
+        self._algs = metadata.id_token_algs
 
     @property
     def jwks_fetches(self) -> int:
@@ -76,17 +89,22 @@ class ProviderBase:
     def _keys_flow(self, now: float, stale: JwkSet | None) -> Generator[Step, Reply, JwksSnapshot]:
         return jwks_flow(self._snapshot, self._jwks_url(), now=now, policy=self.policy, stale=stale)
 
-    def _validate(
-        self, id_token: str, keys: JwkSet, now: float, checks: dict[str, Any]
-    ) -> IdTokenClaims:
+    def _validate(self, id_token: str, keys: JwkSet, now: float, checks: Checks) -> IdTokenClaims:
+        client_id, nonce, max_age, access_token, code, previous, client_secret = checks
         return validate_id_token(
             id_token,
             keys=keys,
-            issuer=self.metadata.issuer,
+            client_id=client_id,
+            issuer=self._issuer,
             now=now,
-            algs=self.metadata.id_token_algs,
+            nonce=nonce,
+            max_age=max_age,
+            access_token=access_token,
+            code=code,
+            previous=previous,
+            client_secret=client_secret,
+            algs=self._algs,
             leeway=self.leeway,
-            **checks,
         )
 
     def _parse_userinfo(

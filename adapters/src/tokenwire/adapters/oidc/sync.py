@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 from tokenwire.adapters.drive import drive
 from tokenwire.adapters.oidc.base import (
+    Checks,
     Clock,
     ProviderBase,
     default_transport,
@@ -99,16 +99,8 @@ class Provider(ProviderBase):
         An unknown ``kid`` refetches the key set once (rate-limited) before giving up.
         """
         now = self._clock() if now is None else now
-        checks: dict[str, Any] = {
-            "client_id": client_id,
-            "nonce": nonce,
-            "max_age": max_age,
-            "access_token": access_token,
-            "code": code,
-            "previous": previous,
-            "client_secret": client_secret,
-        }
-        keys = self.keys(now=now)
+        checks: Checks = (client_id, nonce, max_age, access_token, code, previous, client_secret)
+        keys = self._fresh(now) or self.keys(now=now)
         try:
             return self._validate(id_token, keys, now, checks)
         except IdTokenError as exc:

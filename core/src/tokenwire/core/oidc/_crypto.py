@@ -8,7 +8,6 @@ the padding and hash objects are built once at import.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 from cryptography.exceptions import InvalidSignature
@@ -36,8 +35,24 @@ _HASHES: dict[int, hashes.HashAlgorithm] = {
 _PKCS1 = padding.PKCS1v15()
 
 
-@functools.lru_cache(maxsize=64)
+#: Key objects by the identity of their :class:`Jwk` (kept alongside, so an id is never reused
+#: while its entry lives); bounded by clearing, since a provider publishes a handful of keys.
+_KEYS: dict[int, tuple[Jwk, PublicKey]] = {}
+_MAX_KEYS = 64
+
+
 def _key(jwk: Jwk) -> PublicKey:
+    entry = _KEYS.get(id(jwk))
+    if entry is not None and entry[0] is jwk:
+        return entry[1]
+    key = _build(jwk)
+    if len(_KEYS) >= _MAX_KEYS:
+        _KEYS.clear()
+    _KEYS[id(jwk)] = (jwk, key)
+    return key
+
+
+def _build(jwk: Jwk) -> PublicKey:
     if jwk.kty == "RSA":
         numbers = rsa.RSAPublicNumbers(int.from_bytes(jwk.e, "big"), int.from_bytes(jwk.n, "big"))
         return numbers.public_key()

@@ -18,6 +18,7 @@ The rules, in the order they are checked (each failure an :class:`IdTokenError` 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable, Collection
@@ -71,6 +72,15 @@ class JoseHeader(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _decode_header = msgspec.json.Decoder(JoseHeader).decode
+
+
+@functools.lru_cache(maxsize=256)
+def _header(segment: bytes) -> JoseHeader:
+    """The decoded header segment: a provider signs every token with a handful of headers, so
+    each is decoded once (a pure function of its bytes; failures are not kept)."""
+    return _decode_header(b64url_decode(segment))
+
+
 _crypto: ModuleType | None = None
 
 
@@ -114,13 +124,13 @@ def verify_jws(
         data = token.encode("ascii")
     except (UnicodeEncodeError, AttributeError):
         raise IdTokenError("malformed", f"the {what} is not an ASCII string") from None
-    head_end = data.find(b".")
-    body_end = data.find(b".", head_end + 1)
-    if head_end < 0 or body_end < 0 or data.find(b".", body_end + 1) >= 0:
+    signed, _, encoded_signature = data.rpartition(b".")
+    head, _, payload = signed.partition(b".")
+    if not payload or b"." in payload:
         raise IdTokenError("malformed", f"the {what} is not a compact JWS (three parts)")
     try:
-        header = _decode_header(b64url_decode(data[:head_end]))
-        signature = b64url_decode(data[body_end + 1 :])
+        header = _header(head)
+        signature = b64url_decode(encoded_signature)
     except (ValueError, msgspec.DecodeError, RecursionError):
         raise IdTokenError("malformed", f"the {what} header or signature is not valid") from None
     if header.crit is not None:
@@ -128,7 +138,6 @@ def verify_jws(
     alg = header.alg
     if alg not in algs or alg not in SUPPORTED_ALGS:
         raise IdTokenError("alg_not_allowed", f"alg {_shown(alg)} is not allowed")
-    signed = data[:body_end]
     if alg in _HMAC:
         if client_secret is None:
             raise IdTokenError(
@@ -139,7 +148,7 @@ def verify_jws(
         mac = hmac.new(client_secret.encode("utf-8"), signed, _HMAC[alg]).digest()  # type: ignore[arg-type]
         if not hmac.compare_digest(mac, signature):
             raise IdTokenError("bad_signature", f"the {what} HMAC does not verify")
-        return header, data[head_end + 1 : body_end]
+        return header, payload
     candidates = _fitting(keys, alg, header.kid)
     if not candidates:
         which = "no key with the token's kid" if header.kid is not None else "no key"
@@ -147,7 +156,7 @@ def verify_jws(
     check = _backend().check_signature
     for key in candidates:
         if check(alg, key, signature, signed):
-            return header, data[head_end + 1 : body_end]
+            return header, payload
     if header.kid is None and len(candidates) > 1:
         raise IdTokenError(
             "ambiguous_key", f"no kid, and none of {len(candidates)} fitting keys verifies"
