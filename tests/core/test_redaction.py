@@ -252,6 +252,28 @@ def error_instances() -> list[TokenwireError]:
                 received_at=0.0,
             )
         ),
+        raised(
+            lambda: core.validate_id_token(
+                f"{ACCESS}.{REFRESH}.{CODE}",
+                keys=core.JwkSet(),
+                client_id="c",
+                issuer="https://op.example",
+                now=0.0,
+            )
+        ),
+        raised(
+            lambda: core.parse_provider_metadata(
+                HttpResponse(status=502, body=f"<h1>{REFRESH}</h1>".encode()),
+                issuer="https://op.example",
+            )
+        ),
+        raised(lambda: core.parse_jwks(HttpResponse(status=200, body=f"x{REFRESH}".encode()))),
+        raised(
+            lambda: core.parse_userinfo(
+                HttpResponse(status=200, body=msgspec.json.encode({"sub": ACCESS})),
+                expected_sub=REFRESH,
+            )
+        ),
         ProtocolError("server broke the protocol", status=500, excerpt="short"),
         StateMismatch("state does not match"),
         TransportError("connection reset by peer", sent=True),

@@ -24,7 +24,6 @@ order, each failure an :class:`IdTokenError` with the reason named:
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Collection, Iterator
 from typing import Annotated, Any
 
@@ -227,9 +226,7 @@ def check_claims(
         raise IdTokenError("expired", "the ID token has expired")
     if claims.iat > now + leeway:
         raise IdTokenError("iat_in_future", "the ID token was issued in the future")
-    if nonce is not None and (
-        claims.nonce is None or not hmac.compare_digest(_utf8(claims.nonce), _utf8(nonce))
-    ):
+    if nonce is not None and (claims.nonce is None or not same(claims.nonce, nonce)):
         raise IdTokenError("nonce_mismatch", "nonce is not the one sent")
     if max_age is not None:
         if claims.auth_time is None:
@@ -248,8 +245,11 @@ def check_refreshed(claims: IdTokenClaims, previous: IdTokenClaims) -> None:
         raise IdTokenError("aud_mismatch", "aud differs from the previous ID token's")
 
 
-def _utf8(text: str) -> bytes:
-    return text.encode("utf-8", "surrogatepass")
+def same(a: str, b: str) -> bool:
+    """``a == b`` in constant time (imported on first use: hmac pulls in hashlib)."""
+    from hmac import compare_digest
+
+    return compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
 
 
 def half_hash(value: str, alg: str) -> str:
@@ -265,4 +265,4 @@ def _matches(claimed: str, value: str, alg: str) -> bool:
         expected = half_hash(value, alg)
     except UnicodeEncodeError:
         return False
-    return hmac.compare_digest(claimed.encode(), expected.encode())
+    return same(claimed, expected)

@@ -18,10 +18,7 @@ The rules, in the order they are checked (each failure an :class:`IdTokenError` 
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import hmac
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from types import ModuleType
 
 import msgspec
@@ -41,11 +38,7 @@ __all__ = [
 
 #: The allow-list when the provider's metadata names none (OIDC Discovery §3).
 DEFAULT_ALGS: tuple[str, ...] = ("RS256",)
-_HMAC: dict[str, Callable[[], object]] = {
-    "HS256": hashlib.sha256,
-    "HS384": hashlib.sha384,
-    "HS512": hashlib.sha512,
-}
+_HMAC = {"HS256": "sha256", "HS384": "sha384", "HS512": "sha512"}
 #: ``alg`` -> the ``kty`` and ``crv`` of a key that can verify it.
 _FITS: dict[str, tuple[str, str | None]] = {
     **{f"RS{b}": ("RSA", None) for b in (256, 384, 512)},
@@ -74,11 +67,20 @@ class JoseHeader(msgspec.Struct, frozen=True, kw_only=True):
 _decode_header = msgspec.json.Decoder(JoseHeader).decode
 
 
-@functools.lru_cache(maxsize=256)
+_HEADERS: dict[bytes, JoseHeader] = {}
+_MAX_HEADERS = 256
+
+
 def _header(segment: bytes) -> JoseHeader:
     """The decoded header segment: a provider signs every token with a handful of headers, so
     each is decoded once (a pure function of its bytes; failures are not kept)."""
-    return _decode_header(b64url_decode(segment))
+    header = _HEADERS.get(segment)
+    if header is None:
+        header = _decode_header(b64url_decode(segment))
+        if len(_HEADERS) >= _MAX_HEADERS:
+            _HEADERS.clear()
+        _HEADERS[segment] = header
+    return header
 
 
 _crypto: ModuleType | None = None
@@ -145,7 +147,9 @@ def verify_jws(
                 f"alg {alg} needs the client's own secret (client_secret=); "
                 "it is never keyed with a JWKS key",
             )
-        mac = hmac.new(client_secret.encode("utf-8"), signed, _HMAC[alg]).digest()  # type: ignore[arg-type]
+        import hmac  # only for HMAC-signed tokens: hashlib is costly to import
+
+        mac = hmac.new(client_secret.encode("utf-8"), signed, _HMAC[alg]).digest()
         if not hmac.compare_digest(mac, signature):
             raise IdTokenError("bad_signature", f"the {what} HMAC does not verify")
         return header, payload

@@ -7,7 +7,6 @@ gives one (§5.3.4): a userinfo response about someone else is a token substitut
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Collection, Iterator
 from typing import Any
 
@@ -17,6 +16,7 @@ from tokenwire.core.errors import ConfigurationError
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.oidc.b64 import b64url_decode
 from tokenwire.core.oidc.errors import IdTokenError, UserinfoError
+from tokenwire.core.oidc.idtoken import same
 from tokenwire.core.oidc.jwk import JwkSet
 from tokenwire.core.oidc.jws import DEFAULT_ALGS, verify_jws
 from tokenwire.core.redact import RedactedStruct, Shown
@@ -83,9 +83,7 @@ def parse_userinfo(
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub:
         raise UserinfoError("missing_sub", "the userinfo response has no sub")
-    if expected_sub is not None and not hmac.compare_digest(
-        sub.encode("utf-8", "surrogatepass"), expected_sub.encode("utf-8", "surrogatepass")
-    ):
+    if expected_sub is not None and not same(sub, expected_sub):
         raise UserinfoError("sub_mismatch", "the userinfo sub is not the ID token's sub")
     return Userinfo(sub=sub, claims=claims, signed=signed)
 
