@@ -65,6 +65,9 @@ class OidcReferenceProvider:
         self.userinfo_signed = False
         #: Answer the JWKS with this status (and no key set) when not 200.
         self.jwks_status = 200
+        #: Raw replies replacing the discovery document or the key set: ``(status, body)``.
+        self.discovery_override: tuple[int, bytes] | None = None
+        self.jwks_override: tuple[int, bytes] | None = None
         #: How many requests each path received.
         self.requests: Counter[str] = Counter()
         self._access: dict[str, str] = {}
@@ -120,7 +123,13 @@ class OidcReferenceProvider:
             return text_reply(404, "not found")
         local = path[len(self.path) :]
         if local == "/.well-known/openid-configuration":
+            if self.discovery_override is not None:
+                return ProviderReply(
+                    self.discovery_override[0], _JSON, body=self.discovery_override[1]
+                )
             return ProviderReply(200, _JSON, json=self.metadata())
+        if local == "/jwks" and self.jwks_override is not None:
+            return ProviderReply(self.jwks_override[0], _JSON, body=self.jwks_override[1])
         if local == "/jwks" and self.jwks_status != 200:
             return text_reply(self.jwks_status, "key set unavailable")
         if local == "/jwks":
