@@ -1,5 +1,8 @@
 """An OpenID Connect reference provider on loopback: discovery, rotatable JWKS, userinfo, ID tokens.
 
+It also runs a login (authorization and token endpoints, :mod:`.oidc_login`) that issues the same
+ID tokens, so a relying party can be tested end to end.
+
 It issues ID tokens (signed by :mod:`.idtokens`, authlib's JOSE parts) on request, rather than
 through a browser login, so that a test can ask for exactly the token an OpenID Foundation
 relying-party test module would send: a wrong ``iss``, no ``sub``, no ``kid`` with several keys,
@@ -27,6 +30,7 @@ from joserfc.jwk import ECKey, OKPKey, RSAKey
 from tokenwire.conformance.loopback import serving
 from tokenwire.conformance.reference.handler import ReferenceHTTPServer
 from tokenwire.conformance.reference.idtokens import SigningKey, half_hash, new_key, sign
+from tokenwire.conformance.reference.oidc_login import authorize_reply, token_reply
 from tokenwire.conformance.reference.replies import ProviderReply, text_reply
 from tokenwire.core import HttpRequest
 
@@ -71,6 +75,12 @@ class OidcReferenceProvider:
         #: How many requests each path received.
         self.requests: Counter[str] = Counter()
         self._access: dict[str, str] = {}
+        #: The login's state (:mod:`.oidc_login`): registered clients (id -> secret), the user
+        #: who consents, outstanding codes and refresh tokens (id -> client, sub, auth_time).
+        self.clients: dict[str, str] = {OIDC_CLIENT_ID: OIDC_CLIENT_SECRET}
+        self.user = USER
+        self.codes: dict[str, Any] = {}
+        self.refresh_tokens: dict[str, tuple[str, str, int]] = {}
         self._lock = threading.Lock()
         self._running = contextlib.ExitStack()
         self._http: ReferenceHTTPServer | None = None
@@ -102,6 +112,7 @@ class OidcReferenceProvider:
             "issuer": self.announced_issuer or issuer,
             "authorization_endpoint": f"{issuer}/authorize",
             "token_endpoint": f"{issuer}/token",
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
             "userinfo_endpoint": f"{issuer}/userinfo",
             "jwks_uri": f"{issuer}/jwks",
             "response_types_supported": ["code"],
@@ -139,6 +150,12 @@ class OidcReferenceProvider:
             return ProviderReply(200, headers, json=self.jwks())
         if local == "/userinfo":
             return self._userinfo(request)
+        if local == "/authorize" and request.method == "GET":
+            with self._lock:
+                return authorize_reply(self, request)
+        if local == "/token" and request.method == "POST":
+            with self._lock:
+                return token_reply(self, request)
         return text_reply(404, "not found")
 
     def _userinfo(self, request: HttpRequest) -> ProviderReply:
@@ -160,8 +177,7 @@ class OidcReferenceProvider:
     def access_token(self, sub: str = USER) -> str:
         """A fresh access token the userinfo endpoint answers for ``sub``."""
         token = secrets.token_urlsafe(24)
-        with self._lock:
-            self._access[token] = sub
+        self._access[token] = sub  # one dict store: atomic, and callable under the lock
         return token
 
     def claims(self, **overrides: Any) -> dict[str, Any]:
