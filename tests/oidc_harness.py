@@ -38,13 +38,14 @@ def with_provider(
         plug = (
             HttpcoreTransport(OPTIONS) if transport == "httpcore-sync" else StdlibTransport(OPTIONS)
         )
-        with Provider.discover(issuer, transport=plug, profile=profile) as provider:
+        with plug, Provider.discover(issuer, transport=plug, profile=profile) as provider:
             return sync(provider)
 
     async def go() -> T:
-        async with await AsyncProvider.discover(
-            issuer, transport=AsyncHttpcoreTransport(OPTIONS), profile=profile
-        ) as provider:
+        async with (
+            AsyncHttpcoreTransport(OPTIONS) as aplug,
+            await AsyncProvider.discover(issuer, transport=aplug, profile=profile) as provider,
+        ):
             return await aio(provider)
 
     if transport == "httpcore-trio":

@@ -88,9 +88,15 @@ class AsyncProvider(ProviderBase):
         leeway: float = DEFAULT_LEEWAY,
     ) -> AsyncProvider:
         """Fetch and validate ``issuer``'s metadata; ``profile`` supplies quirks to keep."""
-        transport = transport or default_async_transport()
-        metadata = await adrive(discovery_flow(issuer), transport, sleep=async_sleep)
-        return cls(metadata, transport, profile=profile, policy=policy, clock=clock, leeway=leeway)
+        plug = transport or default_async_transport()
+        try:
+            metadata = await adrive(discovery_flow(issuer), plug, sleep=async_sleep)
+            return cls(metadata, plug, profile=profile, policy=policy, clock=clock, leeway=leeway)
+        except BaseException:
+            aclose = getattr(plug, "aclose", None)
+            if transport is None and aclose is not None:
+                await aclose()  # made here, so closed here; a caller's transport stays the caller's
+            raise
 
     async def keys(self, *, now: float | None = None, stale: JwkSet | None = None) -> JwkSet:
         """The provider's key set, fetched if not cached (or, with ``stale``, refetched)."""

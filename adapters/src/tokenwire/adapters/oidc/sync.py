@@ -65,9 +65,15 @@ class Provider(ProviderBase):
         leeway: float = DEFAULT_LEEWAY,
     ) -> Provider:
         """Fetch and validate ``issuer``'s metadata; ``profile`` supplies quirks to keep."""
-        transport = transport or default_transport()
-        metadata = drive(discovery_flow(issuer), transport)
-        return cls(metadata, transport, profile=profile, policy=policy, clock=clock, leeway=leeway)
+        plug = transport or default_transport()
+        try:
+            metadata = drive(discovery_flow(issuer), plug)
+            return cls(metadata, plug, profile=profile, policy=policy, clock=clock, leeway=leeway)
+        except BaseException:
+            close = getattr(plug, "close", None)
+            if transport is None and close is not None:
+                close()  # made here, so closed here; a caller's transport stays the caller's
+            raise
 
     def keys(self, *, now: float | None = None, stale: JwkSet | None = None) -> JwkSet:
         """The provider's key set, fetched if not cached (or, with ``stale``, refetched)."""
