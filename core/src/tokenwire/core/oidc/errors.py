@@ -11,6 +11,16 @@ from typing import Final, Literal, get_args
 
 from tokenwire.core.errors import ProtocolError, TokenwireError
 
+__all__ = [
+    "ID_TOKEN_REASONS",
+    "DiscoveryError",
+    "IdTokenError",
+    "IdTokenReason",
+    "JwksError",
+    "UserinfoError",
+    "UserinfoReason",
+]
+
 IdTokenReason = Literal[
     "malformed",
     "missing_claim",
