@@ -206,6 +206,14 @@ def test_every_supported_algorithm_verifies_and_hashes_claims_with_its_own_hash(
     assert caught.value.reason == "alg_not_allowed"
 
 
+def test_an_allow_list_given_as_one_string_is_refused_not_searched() -> None:
+    key = new_key("RS256", "r")
+    keys = parse_jwks_json({"keys": [key.public_jwk()]})
+    token = sign({"iss": ISSUER, "sub": "u", "aud": "c", "exp": 2000, "iat": 1000}, key=key)
+    with pytest.raises(ConfigurationError):
+        validate_id_token(token, keys=keys, client_id="c", issuer=ISSUER, now=1500, algs="RS256")
+
+
 def test_an_ed25519_key_declaring_eddsa_verifies_an_ed25519_header() -> None:
     key = new_key("EdDSA", "e")
     keys = parse_jwks_json({"keys": [key.public_jwk()]})

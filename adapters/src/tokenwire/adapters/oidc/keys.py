@@ -97,6 +97,8 @@ def jwks_flow(
         if stale is not None and now - snapshot.fetched_at < policy.min_refetch_interval:
             return snapshot  # rate limit: an unknown kid stays unknown until the interval ends
     request = HttpRequest(method="GET", url=url, headers=(("Accept", "application/json"),))
+    why = "first use" if snapshot.keys is None else "unknown kid" if stale else "expired"
+    log.debug("fetching the JWKS (%s)", why)
     reply = yield Send(request)
     try:
         if isinstance(reply, TransportFailure):

@@ -138,6 +138,8 @@ def verify_jws(
     if header.crit is not None:
         raise IdTokenError("malformed", f"the {what} header has 'crit' extensions")
     alg = header.alg
+    if isinstance(algs, str):  # "RS256" in "RS256,HS256" would be a substring test
+        raise ConfigurationError("algs must be a collection of alg names, not one string")
     if alg not in algs or alg not in SUPPORTED_ALGS:
         raise IdTokenError("alg_not_allowed", f"alg {_shown(alg)} is not allowed")
     if alg in _HMAC:
