@@ -5,7 +5,9 @@ endpoint consents at once for :data:`~.oidc_provider.USER` and redirects with ``
 and ``iss`` (RFC 9207); the token endpoint trades the code (PKCE S256 checked, the client
 authenticated with ``client_secret_post`` or ``client_secret_basic``) for an access token, a
 refresh token and an ID token carrying the nonce, ``at_hash`` and ``c_hash``; a refresh token gives
-a new ID token with the same ``iss``, ``sub`` and ``aud`` (§12.2). Codes are single use.
+a new ID token with the same ``iss``, ``sub`` and ``aud`` (§12.2). Codes are single use. The ID
+tokens are made by authlib's OpenID Connect server code (``generate_id_token``, which also computes
+``at_hash`` and ``c_hash``), signed with the provider's current key.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ import base64
 import hashlib
 import secrets
 import time
+import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from authlib.oidc.core.grants.util import generate_id_token
 
 from tokenwire.conformance.reference.grants import basic_credentials
 from tokenwire.conformance.reference.replies import ProviderReply
@@ -114,8 +119,22 @@ def _tokens(
     access_token = op.access_token(sub)
     refresh_token = secrets.token_urlsafe(24)
     op.refresh_tokens[refresh_token] = (client_id, sub, auth_time)
-    claims: dict[str, Any] = op.claims(sub=sub, aud=client_id, auth_time=auth_time, nonce=nonce)
-    id_token = op.id_token(claims, access_token=access_token, code=code)
+    signer = op.signer
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # joserfc: "EdDSA is deprecated via RFC 9864"
+        id_token = generate_id_token(
+            token={"access_token": access_token},
+            user_info={"sub": sub},
+            key=signer.key,
+            iss=op.issuer,
+            aud=[client_id],
+            alg=signer.alg,
+            exp=300,
+            nonce=nonce,
+            auth_time=auth_time,
+            code=code,
+            kid=signer.kid,
+        )
     body = {
         "access_token": access_token,
         "token_type": "Bearer",
