@@ -258,6 +258,16 @@ class OidcProviderPeer:
     ) -> None:
         self.stop()
 
+    def rotate_keys(self) -> str:
+        """Make the provider sign with a new key (``server.mjs``'s admin hook); return its kid."""
+        reply = send(
+            HttpRequest(method="POST", url=f"{self.issuer}/__tokenwire/rotate-keys", headers=())
+        )
+        if reply.status != 200:
+            raise PeerError(f"key rotation answered HTTP {reply.status}")
+        kid: str = msgspec.json.decode(reply.body)["kid"]
+        return kid
+
     # --- the user's side of the authorization code flow -------------------------------------
 
     def obtain_code(

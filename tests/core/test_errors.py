@@ -10,7 +10,7 @@ import pickle
 import pytest
 
 from tests.layering import modules_under
-from tokenwire.core import errors
+from tokenwire.core import IdTokenError, UserinfoError, errors
 from tokenwire.core.errors import (
     ERROR_CLASSES,
     OAuthError,
@@ -101,6 +101,10 @@ def _sample(cls: type[TokenwireError]) -> TokenwireError:
         return cls("bad answer", status=502, excerpt="<html>")
     if issubclass(cls, TransportError):
         return cls("connect failed", sent=False)
+    if cls is IdTokenError:
+        return IdTokenError("nonce_mismatch", "the nonce is not the one sent")
+    if cls is UserinfoError:
+        return UserinfoError("error_status", "userinfo answered 401", status=401)
     return cls("what went wrong")
 
 

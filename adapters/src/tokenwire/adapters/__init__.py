@@ -18,5 +18,7 @@ Import the submodule you need; this package imports nothing heavy on its own. Th
   single-flight refresh, rotation, shared through a store.
 * :mod:`.stores`: where sources keep tokens: ``MemoryStore``, ``SqliteStore``, ``RedisStore``
   (the ``redis`` extra).
+* :mod:`.oidc`: OpenID Connect relying-party side: ``Provider`` / ``AsyncProvider`` (discovery,
+  a cached JWKS refetched on an unknown ``kid``, ID token verification, userinfo).
 * :mod:`.cli`: the ``tokenwire`` command and its exit codes.
 """
