@@ -44,7 +44,8 @@ class Seen:
 class ProtectedResource:
     """The server's state; :func:`protected_resource` serves it."""
 
-    current: Callable[[], str | None]
+    #: The one token accepted now; ``None`` accepts every token that is not revoked.
+    current: Callable[[], str | None] | None
     #: ``WWW-Authenticate`` sent with a 401; ``None`` sends a bare 401.
     challenge: str | None = INVALID_TOKEN
     #: When set, every token is refused: the current one as well.
@@ -61,7 +62,7 @@ class ProtectedResource:
     def accepts(self, token: str | None) -> bool:
         if self.refuse_all or token is None or token in self.revoked:
             return False
-        return token == self.current()
+        return self.current is None or token == self.current()
 
     def record(self, seen: Seen) -> None:
         with self._lock:
@@ -157,7 +158,9 @@ class _Server(LoopbackHTTPServer):
 
 
 @contextlib.contextmanager
-def protected_resource(current: Callable[[], str | None]) -> Iterator[ProtectedResource]:
+def protected_resource(
+    current: Callable[[], str | None] | None,
+) -> Iterator[ProtectedResource]:
     """Serve a :class:`ProtectedResource` on a free loopback port for the block's duration."""
     resource = ProtectedResource(current)
     server = _Server(resource)
