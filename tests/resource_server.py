@@ -52,6 +52,8 @@ class ProtectedResource:
     refuse_all: bool = False
     #: Tokens refused even while current (revoked at the authorization server, say).
     revoked: set[str] = field(default_factory=set)
+    #: Whatever token the first request carries is revoked on arrival (it expired just then).
+    revoke_first: bool = False
     #: When set, each refusal waits here first, so that a test's whole burst of requests has
     #: arrived with the old token before any of them hears the 401.
     hold_refusals: threading.Barrier | None = None
@@ -63,6 +65,12 @@ class ProtectedResource:
         if self.refuse_all or token is None or token in self.revoked:
             return False
         return self.current is None or token == self.current()
+
+    def arrived(self, token: str | None) -> None:
+        """Note that a request carrying ``token`` arrived (before it is judged)."""
+        with self._lock:
+            if self.revoke_first and not self.seen and token is not None:
+                self.revoked.add(token)
 
     def record(self, seen: Seen) -> None:
         with self._lock:
@@ -127,6 +135,7 @@ class _Handler(BaseHTTPRequestHandler):
         resource = self.server.resource
         body, chunked = self._read_body()
         token = bearer_of(self.headers.get("Authorization"))
+        resource.arrived(token)
         if resource.accepts(token):
             status, headers = 200, [("Content-Type", "application/json")]
             payload = msgspec.json.encode({"ok": True, "received": len(body)})

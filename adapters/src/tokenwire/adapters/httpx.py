@@ -67,9 +67,11 @@ class TokenAuth(httpx.Auth):
         request before each send; this generator reads back which token was sent.
         """
         response = yield request
+        headers = response.headers
         decision = decide(
             response.status_code,
-            response.headers.get_list("www-authenticate"),
+            # Read only if decide looks (on a 401): this runs on every response.
+            (value for name, value in headers.multi_items() if name == "www-authenticate"),
             replayable=isinstance(request.stream, httpx.ByteStream),
         )
         if decision.verdict is Verdict.STANDS:
