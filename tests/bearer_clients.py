@@ -15,7 +15,7 @@ import contextlib
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import anyio
 import httpx
@@ -33,6 +33,7 @@ from tokenwire.core import ClientCredentials
 #: Upper bound on every wait; never reached when things work.
 WAIT = 30.0
 KEY = "api-client"
+T = TypeVar("T")
 
 Kind = Literal["httpx-sync", "httpx-asyncio", "httpx-trio", "requests"]
 KINDS: tuple[Kind, ...] = ("httpx-sync", "httpx-asyncio", "httpx-trio", "requests")
@@ -112,12 +113,11 @@ def play(
     return played
 
 
-def _at_once(count: int, call: Callable[[int], Outcome]) -> list[Outcome]:
-    """Run ``call(i)`` for each ``i`` in its own thread, released together; results in order."""
-    if count == 1:
-        return [call(0)]
+def at_once(count: int, call: Callable[[int], T]) -> list[T | BaseException]:
+    """Run ``call(i)`` for each ``i`` in its own thread, released together; each result or
+    exception, in order (a thread that never finished gives a ``TimeoutError``)."""
     barrier = threading.Barrier(count)
-    results: list[Outcome | BaseException | None] = [None] * count
+    results: list[T | BaseException] = [TimeoutError("did not finish in time")] * count
 
     def work(index: int) -> None:
         try:
@@ -131,14 +131,14 @@ def _at_once(count: int, call: Callable[[int], Outcome]) -> list[Outcome]:
         thread.start()
     for thread in threads:
         thread.join(timeout=WAIT)
-    return [_unwrap(result) for result in results]
+    return results
 
 
 def _each_at_once(send: Callable[[Body], Outcome], bodies: list[Body]) -> list[Outcome]:
-    return _at_once(len(bodies), lambda index: send(bodies[index]))
+    return [_unwrap(result) for result in at_once(len(bodies), lambda i: send(bodies[i]))]
 
 
-def _unwrap(result: Outcome | BaseException | None) -> Outcome:
+def _unwrap(result: T | BaseException | None) -> T:
     if isinstance(result, BaseException):
         raise result
     assert result is not None, "a request did not finish in time"

@@ -76,7 +76,7 @@ def test_a_source_of_the_wrong_kind_is_a_configuration_error() -> None:
         sync_auth, async_auth = TokenAuth(h.source()), TokenAuth(h.async_source())
         with (
             httpx.Client(auth=async_auth) as client,
-            pytest.raises(ConfigurationError, match="AsyncClient"),
+            pytest.raises(ConfigurationError, match=r"httpx\.AsyncClient, not httpx\.Client$"),
         ):
             client.get(h.resource.url())
 
@@ -84,7 +84,7 @@ def test_a_source_of_the_wrong_kind_is_a_configuration_error() -> None:
             async with httpx.AsyncClient(auth=sync_auth) as client:
                 await client.get(h.resource.url())
 
-        with pytest.raises(ConfigurationError, match=r"httpx\.Client"):
+        with pytest.raises(ConfigurationError, match=r"httpx\.Client, not httpx\.AsyncClient$"):
             anyio.run(use_sync_source_in_async_client)
         assert h.resource.requests == 0
         assert h.token_requests == 0

@@ -15,7 +15,7 @@ connection for the whole run, make sequential GETs:
 The token endpoint of both token clients is a closed loopback port: a contender that tried to
 renew would fail. Before timing, each contender sends a few requests to the loopback resource
 server of the bearer tests, which must see the token on every one. Timing runs rounds: in each,
-every contender makes ``--requests`` requests, in an order rotated every round; the check (issue
+every contender makes ``--requests`` requests, taking turns request by request; the check (issue
 11: tokenwire at least 95% of the floor's requests/s) uses the ratio taken round by round.
 
 **Part 2, token requests under concurrency.** Against the embedded reference provider (token
@@ -51,6 +51,7 @@ from typing import Any
 
 import httpx
 
+from tests.bearer_clients import at_once
 from tests.benchmarks.bench_core import Timing, machine
 from tests.benchmarks.bench_http import NginxMissing, nginx_server, paired, rate
 from tests.resource_server import ProtectedResource, protected_resource, stored_access_token
@@ -160,19 +161,27 @@ def check_requests(requests: int = 3) -> list[str]:
 
 
 def measure(built: dict[str, Contender], *, rounds: int, requests: int) -> list[Timing]:
-    """``rounds`` rounds of ``requests`` sequential GETs per contender, order rotated each round;
-    samples are µs per request."""
+    """``rounds`` rounds of ``requests`` GETs per contender; samples are µs per request.
+
+    Within a round the contenders take turns request by request (in an order rotated every
+    round), each request timed on its own, so that load from elsewhere on the machine falls on
+    all of them alike even when it changes within milliseconds.
+    """
     names = list(built)
     samples: dict[str, list[float]] = {name: [] for name in names}
+    clock = time.perf_counter
     for round_ in range(rounds):
         shift = round_ % len(names)
-        for name in names[shift:] + names[:shift]:
-            call = built[name].call
-            gc.collect()
-            started = time.perf_counter()
-            for _ in range(requests):
+        turns = [(name, built[name].call) for name in names[shift:] + names[:shift]]
+        spent = dict.fromkeys(names, 0.0)
+        gc.collect()
+        for _ in range(requests):
+            for name, call in turns:
+                started = clock()
                 call()
-            samples[name].append((time.perf_counter() - started) / requests * 1e6)
+                spent[name] += clock() - started
+        for name in names:
+            samples[name].append(spent[name] / requests * 1e6)
     return [Timing(name, samples[name]) for name in names]
 
 
@@ -201,26 +210,6 @@ def report(timings: list[Timing]) -> tuple[list[str], bool]:
 
 
 # --- part 2: token requests under concurrency ----------------------------------------------------
-
-
-def at_once(count: int, call: Callable[[], int]) -> list[int | BaseException]:
-    """``call()`` in ``count`` threads released together; each status or exception."""
-    barrier = threading.Barrier(count)
-    results: list[int | BaseException] = [RuntimeError("did not finish")] * count
-
-    def work(index: int) -> None:
-        try:
-            barrier.wait(timeout=WAIT)
-            results[index] = call()
-        except BaseException as exc:
-            results[index] = exc
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=WAIT)
-    return results
 
 
 @dataclass(frozen=True)
@@ -253,7 +242,7 @@ def tokenwire_burst(provider: ReferenceProvider, callers: int, *, revoke: bool) 
         before = provider.token_requests
         limits = httpx.Limits(max_connections=callers + 8)
         with httpx.Client(auth=TokenAuth(source), timeout=WAIT, limits=limits) as http:
-            results = at_once(callers, lambda: http.get(resource.url()).status_code)
+            results = at_once(callers, lambda _: http.get(resource.url()).status_code)
         return Count(provider.token_requests - before, _statuses(results))
 
 
@@ -285,7 +274,7 @@ def authlib_burst(provider: ReferenceProvider, callers: int, *, revoke: bool) ->
                 response = client.get(resource.url())
             return int(response.status_code)
 
-        results = at_once(callers, call)
+        results = at_once(callers, lambda _: call())
         return Count(provider.token_requests - before, _statuses(results))
 
 
@@ -361,8 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     print(*lines, sep="\n")
     print()
     print(
-        f"{args.rounds} rounds of {args.requests} sequential GETs per contender over one "
-        "keep-alive connection, order rotated every round; medians over rounds "
+        f"{args.rounds} rounds of {args.requests} GETs per contender, each over its own "
+        "keep-alive connection, the contenders taking turns request by request (order rotated "
+        "every round); medians over rounds "
         f"(spread of the floor: {statistics.pstdev(timings[0].per_call_us):.0f} µs)."
     )
     print()

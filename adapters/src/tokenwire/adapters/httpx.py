@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncGenerator, Generator
+from typing import Any
 
 import httpx
 from typing_extensions import override
@@ -114,22 +115,25 @@ class TokenAuth(httpx.Auth):
                 return
 
     def _sync_source(self) -> BearerSource:
-        if self._is_async:
-            raise ConfigurationError(
-                "this TokenAuth holds an async token source: use it with httpx.AsyncClient, "
-                "or give httpx.Client a TokenAuth over a TokenSource"
-            )
-        source: BearerSource = self.source  # type: ignore[assignment]
+        source: BearerSource = self._source_for("httpx.Client")
         return source
 
     def _async_source(self) -> AsyncBearerSource:
-        if not self._is_async:
-            raise ConfigurationError(
-                "this TokenAuth holds a sync token source: use it with httpx.Client, "
-                "or give httpx.AsyncClient a TokenAuth over an AsyncTokenSource"
-            )
-        source: AsyncBearerSource = self.source  # type: ignore[assignment]
+        source: AsyncBearerSource = self._source_for("httpx.AsyncClient")
         return source
+
+    def _source_for(self, client: str) -> Any:
+        """The source, if it is of the kind ``client`` needs; else a ConfigurationError."""
+        if self._is_async != (client == "httpx.AsyncClient"):
+            source, fits = (
+                ("an async token source", "httpx.AsyncClient")
+                if self._is_async
+                else ("a sync token source", "httpx.Client")
+            )
+            raise ConfigurationError(
+                f"this TokenAuth holds {source}, which works with {fits}, not {client}"
+            )
+        return self.source
 
     def __repr__(self) -> str:
         return f"TokenAuth({self.source!r})"
