@@ -54,9 +54,11 @@ class ProtectedResource:
     revoked: set[str] = field(default_factory=set)
     #: Whatever token the first request carries is revoked on arrival (it expired just then).
     revoke_first: bool = False
-    #: When set, each refusal waits here first, so that a test's whole burst of requests has
-    #: arrived with the old token before any of them hears the 401.
+    #: When set, the first ``parties`` refusals wait here, so that a test's whole burst of
+    #: requests has arrived with the old token before any of them hears the 401. Later refusals
+    #: (a retry refused again) are answered at once.
     hold_refusals: threading.Barrier | None = None
+    _held: int = 0
     seen: list[Seen] = field(default_factory=list)
     base_url: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -71,6 +73,16 @@ class ProtectedResource:
         with self._lock:
             if self.revoke_first and not self.seen and token is not None:
                 self.revoked.add(token)
+
+    def hold(self) -> None:
+        """Wait at :attr:`hold_refusals`, if this is one of the refusals it holds."""
+        with self._lock:
+            barrier = self.hold_refusals
+            if barrier is None or self._held >= barrier.parties:
+                return
+            self._held += 1
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=HOLD_TIMEOUT)
 
     def record(self, seen: Seen) -> None:
         with self._lock:
@@ -140,9 +152,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, headers = 200, [("Content-Type", "application/json")]
             payload = msgspec.json.encode({"ok": True, "received": len(body)})
         else:
-            if resource.hold_refusals is not None:
-                with contextlib.suppress(threading.BrokenBarrierError):
-                    resource.hold_refusals.wait(timeout=HOLD_TIMEOUT)
+            resource.hold()
             status, headers = 401, [("Content-Type", "application/json")]
             if resource.challenge is not None:
                 headers.append(("WWW-Authenticate", resource.challenge))

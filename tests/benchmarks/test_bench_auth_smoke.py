@@ -58,3 +58,9 @@ def test_a_burst_of_callers_on_a_due_or_revoked_token_costs_one_token_request() 
         revoked = bench_auth.tokenwire_burst(provider, 10, revoke=True)
     assert (cold.token_requests, cold.failed) == (1, "none")
     assert (revoked.token_requests, revoked.failed) == (1, "none")
+
+
+def test_the_auth_flow_alone_is_timed_for_both_auths() -> None:
+    ours, bare = bench_auth.flow_cost(calls=100, repeats=1)
+    assert ours > 0
+    assert bare > 0
