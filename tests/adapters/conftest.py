@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from tests.peers import require_executable
 from tests.redis_peer import RedisPeer, redis_server
+from tokenwire.adapters.stores import RedisStore
 
 
 @pytest.fixture(scope="session")
@@ -18,3 +21,31 @@ def redis_peer() -> Iterator[RedisPeer]:
     )
     with redis_server(executable) as peer:
         yield peer
+
+
+@pytest.fixture
+def redis_client(redis_peer: RedisPeer) -> Iterator[Any]:
+    """A plain redis-py client on the shared server, for inspecting and corrupting keys."""
+    import redis
+
+    client = redis.Redis.from_url(redis_peer.url, socket_timeout=5.0)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A key prefix of this test's own on the shared server."""
+    return f"test:{uuid.uuid4().hex}:"
+
+
+@pytest.fixture
+def redis_store(redis_peer: RedisPeer, redis_prefix: str) -> Iterator[RedisStore]:
+    """A RedisStore on the shared server, under ``redis_prefix``."""
+    store = RedisStore(redis_peer.url, prefix=redis_prefix)
+    try:
+        yield store
+    finally:
+        store.close()

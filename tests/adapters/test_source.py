@@ -19,7 +19,9 @@ import trio
 
 from tokenwire.adapters.httpcore import AsyncTokenClient, TokenClient
 from tokenwire.adapters.source import AsyncTokenSource, RefreshTimeout, TokenSource
-from tokenwire.adapters.source.renewal import Cached, Renewer, TakeLease, perform
+from tokenwire.adapters.source.cached import Cached
+from tokenwire.adapters.source.renewal import Renewer
+from tokenwire.adapters.source.steps import TakeLease, perform
 from tokenwire.adapters.stores import MemoryStore, SqliteStore
 from tokenwire.conformance.loopback import serving
 from tokenwire.conformance.reference import POST_CLIENT, REDIRECT_URI, ReferenceProvider
@@ -382,8 +384,8 @@ def test_a_299_second_token_is_refreshed_once_near_its_end(
 ) -> None:
     provider = provider_factory(access_token_lifetime=299)
     clock = Clock()
-    client = TokenClient(provider.profile(), POST_CLIENT.auth())
-    source = TokenSource(client, ClientCredentials(), clock=clock)
+    client = TokenClient(provider.profile(), POST_CLIENT.auth(), clock=clock)
+    source = TokenSource(client, ClientCredentials())
     before = provider.token_requests
 
     first = source.token()

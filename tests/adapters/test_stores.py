@@ -25,6 +25,7 @@ import pytest
 
 from tests.redis_peer import RedisPeer
 from tests.spawned import run_spawned
+from tests.store_helpers import FakeClock, make_token
 from tokenwire.adapters.stores import (
     Lease,
     MemoryStore,
@@ -42,35 +43,13 @@ ROOT = Path(__file__).resolve().parents[2]
 WAIT = 30.0  # upper bound on any wait in these tests; never reached when things work
 
 
-def make_token(name: str = "a", *, refresh: bool = True, expires_in: int | None = 3600) -> Token:
-    now = time.time()
-    return Token(
-        access_token=f"AT-SECRET-{name}",
-        token_type="Bearer",
-        expires_in=expires_in,
-        refresh_token=f"RT-SECRET-{name}" if refresh else None,
-        expires_at=None if expires_in is None else now + expires_in,
-        received_at=now,
-    )
-
-
-class FakeClock:
-    """A wall-like clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @dataclass
 class Harness:
     """A store under test and how to make its leases expire."""
 
     store: TokenStore
     kind: str
-    clock: FakeClock | None = None
+    clock: FakeClock | None = None  # the monotonic clock that times leases (not Redis's)
     raw: Any = None  # a plain redis client on the same server, for inspection
     prefix: str = ""
 
@@ -82,7 +61,7 @@ class Harness:
     def expire(self, lease: Lease) -> None:
         """Return once ``lease`` has expired in the store's own clock."""
         if self.clock is not None:
-            self.clock.now = lease.expires_at + 1.0
+            self.clock.now += 10_000.0  # past any ttl these tests use
             return
         name = f"{self.prefix}lease:{lease.key}"
         deadline = time.monotonic() + WAIT
@@ -108,10 +87,10 @@ def harness(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Harness]
     kind: str = request.param
     if kind == "memory":
         clock = FakeClock()
-        made = Harness(MemoryStore(clock=clock), kind, clock)
+        made = Harness(MemoryStore(monotonic=clock), kind, clock)
     elif kind == "sqlite":
         clock = FakeClock()
-        made = Harness(SqliteStore(tmp_path / "tokens.db", clock=clock), kind, clock)
+        made = Harness(SqliteStore(tmp_path / "tokens.db", monotonic=clock), kind, clock)
     else:
         made = redis_harness(request.getfixturevalue("redis_peer"))
     try:
@@ -202,7 +181,7 @@ def test_delete_forgets_the_token(harness: Harness) -> None:
     assert store.get("k") is None
     again = store.compare_and_set("k", None, make_token("b"))
     assert again is not None
-    assert again.version == 1
+    assert again.version == 2  # versions never repeat for a key
     store.delete("never-written")  # not an error
 
 

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 
 from tokenwire.adapters.cli import main
-from tokenwire.adapters.httpcore import HttpcoreTransport
+from tokenwire.adapters.httpcore import AsyncHttpcoreTransport, HttpcoreTransport
 from tokenwire.conformance.cli import render_table
 from tokenwire.conformance.runner import SUITE_OPTIONS, agree, all_cases, case_ids, run_transport
-from tokenwire.conformance.suite import Case, CaseResult, TransportSpec
+from tokenwire.conformance.suite import Case, CaseResult, Mode, TransportSpec
 from tokenwire.core import HttpRequest, HttpResponse, TransportError
 
 
@@ -35,6 +35,21 @@ def test_main_job_passes_every_case_through_every_transport(
     kinds = {r["kind"] for r in report["results"]}
     assert kinds == {"vector", "fault", "roundtrip"}
     assert report["summary"] == {"passed": len(case_ids()) * 4, "failed": 0, "skipped": 0}
+
+
+def test_case_ids_are_the_suites_cases_in_order_and_open_no_socket(
+    cases: dict[str, Case], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    def no_socket(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("case_ids() opened a socket")
+
+    monkeypatch.setattr(socket, "socket", no_socket)
+    ids = case_ids()
+    monkeypatch.undo()
+    assert ids == list(cases)
+    assert len(ids) == len(set(ids)) >= 46
 
 
 class _DropsAuthorization(HttpcoreTransport):
@@ -74,6 +89,49 @@ def test_suite_catches_a_broken_transport(
     assert symptom in result.detail
     assert "MOCK" not in result.detail
     assert "p@ss" not in result.detail
+
+
+class _CrashesOnce(HttpcoreTransport):
+    """A transport bug that is not a TransportError: its first send raises RuntimeError."""
+
+    crashed = False
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        if not self.crashed:
+            self.crashed = True
+            raise RuntimeError("a bug in the transport")
+        return super().send(request)
+
+
+class _AsyncCrashesOnce(AsyncHttpcoreTransport):
+    """The async :class:`_CrashesOnce`."""
+
+    crashed = False
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        if not self.crashed:
+            self.crashed = True
+            raise RuntimeError("a bug in the transport")
+        return await super().send(request)
+
+
+@pytest.mark.parametrize(
+    ("mode", "transport"), [("sync", _CrashesOnce), ("asyncio", _AsyncCrashesOnce)]
+)
+def test_a_transport_that_crashes_fails_its_case_and_the_next_case_still_runs(
+    cases: dict[str, Case],
+    mode: Mode,
+    transport: type[HttpcoreTransport] | type[AsyncHttpcoreTransport],
+) -> None:
+    spec = TransportSpec("crashes", lambda: transport(options=SUITE_OPTIONS), mode)
+    ids = [
+        "generic-basic-auth-form-encoded",
+        "roundtrip-rfc6749-client-credentials-client_secret_basic",
+    ]
+    crashed, after = run_transport(spec, [cases[case_id] for case_id in ids])
+    assert crashed.outcome == "failed"
+    assert "the run itself failed: RuntimeError: a bug in the transport" in crashed.detail
+    assert after.outcome == "passed", after.detail
 
 
 def test_transports_that_disagree_fail_together() -> None:

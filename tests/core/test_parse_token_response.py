@@ -280,9 +280,9 @@ def test_each_rfc6749_error_code_has_its_class(code: str, cls: type[OAuthError])
 
 def test_unknown_error_code_stays_a_plain_oauth_error() -> None:
     with pytest.raises(OAuthError) as info:
-        parse({"error": "slow_down", "error_description": "wait"}, status=400)
+        parse({"error": "interaction_required", "error_description": "wait"}, status=400)
     assert type(info.value) is OAuthError
-    assert info.value.error == "slow_down"
+    assert info.value.error == "interaction_required"
     with pytest.raises(OAuthError) as info:
         parse({"error": "Invalid_Grant"}, status=400)
     assert type(info.value) is OAuthError

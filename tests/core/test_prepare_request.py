@@ -149,7 +149,6 @@ def test_bad_grants_are_configuration_errors(grant: object) -> None:
         "http://127.5.6.7/token",
         "http://localhost/token",
         "http://LOCALHOST:9/token",
-        "http://app.localhost/token",
         "http://[::1]:8080/token",
     ],
 )

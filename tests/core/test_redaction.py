@@ -148,6 +148,34 @@ STRUCTS = [
     pytest.param(Callback(code=CODE, state=SECRET, iss="https://as.example.com"), id="Callback"),
     pytest.param(Send(secret_request()), id="Send"),
     pytest.param(TransportFailure(TransportError("connection reset")), id="TransportFailure"),
+    pytest.param(
+        ClientCredentials(resource=("https://api.example/",), extra=(("audience", SECRET),)),
+        id="ClientCredentials-extra",
+    ),
+    pytest.param(core.DeviceCode(SECRET, extra=(("x", ACCESS),)), id="DeviceCode"),
+    pytest.param(
+        core.TokenExchange(
+            subject_token=SECRET,
+            subject_token_type=core.TokenTypes.ACCESS_TOKEN,
+            actor_token=ACCESS,
+            actor_token_type=core.TokenTypes.JWT,
+        ),
+        id="TokenExchange",
+    ),
+    pytest.param(core.JwtBearer(ID_TOKEN, extra=(("x", SECRET),)), id="JwtBearer"),
+    pytest.param(
+        core.DeviceAuthorization(
+            device_code=SECRET,
+            user_code="WDJB-MJHT",
+            verification_uri="https://as.example.com/device",
+            expires_in=1800,
+            extra={"session": ACCESS},
+        ),
+        id="DeviceAuthorization",
+    ),
+    pytest.param(
+        core.Introspection(active=True, extra={"access_token": ACCESS}), id="Introspection"
+    ),
 ]
 
 
@@ -176,7 +204,8 @@ def test_reprs_still_say_what_is_there() -> None:
 def test_every_struct_with_a_secret_field_is_covered() -> None:
     """A struct added to core later must be added above (or hold no secret field)."""
     secret_fields = {"client_secret", "code", "code_verifier", "refresh_token", "access_token",
-                     "id_token", "state", "params", "body", "headers", "request"}  # fmt: skip
+                     "id_token", "state", "params", "body", "headers", "request", "device_code",
+                     "subject_token", "actor_token", "assertion", "extra"}  # fmt: skip
     covered = {type(p.values[0]) for p in STRUCTS}
     for name in core.__all__:
         obj = getattr(core, name)
@@ -213,6 +242,18 @@ def error_instances() -> list[TokenwireError]:
         raised(lambda: ClientAuth("client", SECRET, "none")),
         raised(lambda: ClientAuth("client", SECRET, "private_key_jwt")),  # type: ignore[arg-type]
         raised(lambda: ExtensionGrant("x", (("client_secret", SECRET),))),
+        raised(lambda: ClientCredentials(extra=(("client_secret", SECRET),))),
+        raised(lambda: ClientCredentials(resource=(f"https://api.example/#{SECRET}",))),
+        raised(
+            lambda: core.TokenExchange(
+                subject_token=SECRET, subject_token_type="t", actor_token=ACCESS
+            )
+        ),
+        raised(
+            lambda: core.revocation_request(
+                Profile(token_url="https://as.example.com/token"), ClientAuth("c", SECRET), ACCESS
+            )
+        ),
         raised(lambda: check_endpoint_url(f"https://client:{SECRET}@as.example.com/token")),
         raised(lambda: check_endpoint_url(f"ftp://client:{SECRET}@as.example.com/token")),
         raised(lambda: check_endpoint_url(f"https://as.example.com:{SECRET}/token")),

@@ -1,6 +1,6 @@
 """``token_flow`` driven by hand: scripted replies, injected clock and randomness.
 
-The retry rules under test (DESIGN.md "Retries", issue 3 item 1): 429/503 honour Retry-After
+The retry rules under test (docs/design.md "Retries", issue 3 item 1): 429/503 honour Retry-After
 (seconds or HTTP date, capped); 500/502/504 and ``server_error``/``temporarily_unavailable`` are
 retried only for grants safe to repeat; a failed connect is retried for any grant, a failure after
 sending only for repeatable grants; other OAuth errors never; attempts are bounded.

@@ -4,21 +4,26 @@ Subcommands plug in through the ``tokenwire.cli`` entry-point group (each entry 
 ``register(subparsers)`` callable), so that ``tokenwire conformance`` can live in the conformance
 distribution without this layer importing an outer one.
 
-Exit codes: 0 ok, 2 usage or configuration error, 3 OAuth error from the server, 4 protocol
-error, 5 transport error. Errors go to stderr as one line (or JSON with ``--format json``) and
-never contain a secret: they are built from tokenwire's typed errors, whose messages are redacted.
+Exit codes: 0 ok, 1 a conformance check failed (``tokenwire conformance``), 2 usage or
+configuration error, 3 OAuth error from the server, 4 protocol error, 5 transport error, 6 token
+store or lease failure (a :class:`~tokenwire.adapters.stores.StoreError` or a
+:class:`~tokenwire.adapters.source.RefreshTimeout`). Errors go to stderr as one line (or JSON
+with ``--format json``) and never contain a secret: they are built from tokenwire's typed errors,
+whose messages are redacted.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from typing import Any
 
 import msgspec
+from typing_extensions import override
 
 from tokenwire.adapters import profiles
 from tokenwire.core import (
@@ -35,12 +40,39 @@ from tokenwire.core import (
     TokenwireError,
     TransportError,
 )
+from tokenwire.core.auth import AUTH_METHODS
+from tokenwire.core.redact import scrub
 
+__all__ = [
+    "EXIT_OAUTH",
+    "EXIT_OK",
+    "EXIT_PROTOCOL",
+    "EXIT_STORE",
+    "EXIT_TRANSPORT",
+    "EXIT_USAGE",
+    "add_client_arguments",
+    "build_parser",
+    "client_auth",
+    "default_transport",
+    "error_document",
+    "exit_code",
+    "main",
+    "report_error",
+    "token_document",
+]
+
+#: Success.
 EXIT_OK = 0
+#: Bad arguments or configuration (a :class:`~tokenwire.core.ConfigurationError`, or argparse's).
 EXIT_USAGE = 2
+#: The server answered with an OAuth error.
 EXIT_OAUTH = 3
+#: The server's answer broke the protocol.
 EXIT_PROTOCOL = 4
+#: The HTTP exchange failed (connect, TLS, timeout, reset, too large).
 EXIT_TRANSPORT = 5
+#: The token store failed, or waiting for another refresher's lease timed out.
+EXIT_STORE = 6
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -53,6 +85,12 @@ def exit_code(error: TokenwireError) -> int:
         return EXIT_PROTOCOL
     if isinstance(error, TransportError):
         return EXIT_TRANSPORT
+    # Imported here, when an error is being reported, so that starting the CLI stays light.
+    from tokenwire.adapters.source import RefreshTimeout
+    from tokenwire.adapters.stores import StoreError
+
+    if isinstance(error, StoreError | RefreshTimeout):
+        return EXIT_STORE
     return EXIT_USAGE
 
 
@@ -60,7 +98,13 @@ def error_document(error: TokenwireError) -> dict[str, Any]:
     """The JSON form of an error for ``--format json`` (no secret: only redacted fields)."""
     doc: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
     if isinstance(error, OAuthError):
-        doc.update(code=error.error, description=error.description, uri=error.uri)
+        # The server's own words, scrubbed and cut like the text format's (a server may echo
+        # the refresh token it was sent).
+        doc.update(
+            code=scrub(error.error, 80),
+            description=None if error.description is None else scrub(error.description, 200),
+            uri=None if error.uri is None else scrub(error.uri, 200),
+        )
     status = getattr(error, "status", None)
     if status is not None:
         doc["status"] = status
@@ -113,9 +157,14 @@ def _grant(args: argparse.Namespace) -> Grant:
                 "--grant refresh_token needs --refresh-token or TOKENWIRE_REFRESH_TOKEN"
             )
         return RefreshToken(refresh, args.scope)
-    if not args.code or not args.redirect_uri:
-        raise ConfigurationError("--grant authorization_code needs --code and --redirect-uri")
-    return AuthorizationCode(args.code, args.redirect_uri, args.code_verifier)
+    code = args.code or os.environ.get("TOKENWIRE_CODE")
+    if not code or not args.redirect_uri:
+        raise ConfigurationError(
+            "--grant authorization_code needs --code and --redirect-uri "
+            "(the code may come from TOKENWIRE_CODE)"
+        )
+    verifier = args.code_verifier or os.environ.get("TOKENWIRE_CODE_VERIFIER") or None
+    return AuthorizationCode(code, args.redirect_uri, verifier)
 
 
 def client_auth(args: argparse.Namespace, profile: Profile | None = None) -> ClientAuth:
@@ -142,7 +191,7 @@ def add_client_arguments(parser: argparse._ActionsContainer, *, required: bool =
     )
     parser.add_argument(
         "--auth-method",
-        choices=["client_secret_post", "client_secret_basic", "none"],
+        choices=AUTH_METHODS,
         help="client authentication method (default: the provider's documented one)",
     )
     parser.add_argument("--scope", help="space-delimited scope")
@@ -180,6 +229,7 @@ def _fetch(
 
 
 def default_transport() -> str:
+    """``"httpcore"`` when the httpcore extra is installed, else ``"stdlib"``."""
     try:
         import httpcore  # noqa: F401
     except ImportError:
@@ -187,8 +237,39 @@ def default_transport() -> str:
     return "httpcore"
 
 
+_OPTION_NAME = re.compile(r"--[A-Za-z][A-Za-z0-9-]{0,39}|-[A-Za-z]")
+
+
+class QuietParser(argparse.ArgumentParser):
+    """An argument parser that never echoes what it did not recognize.
+
+    argparse's own message repeats unknown arguments whole, so a mistyped option
+    (``--client-secert VALUE``) would put the secret on stderr: only option names are named.
+    Subcommand parsers are made of this class too (argparse uses the parent's class).
+    """
+
+    @override
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        """Parse like argparse, but name unknown options without their values."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            names = sorted(
+                {
+                    name
+                    for name in (arg.split("=", 1)[0] for arg in extras)
+                    if _OPTION_NAME.fullmatch(name)
+                }
+            )
+            named = " ".join(names) or f"{len(extras)} argument(s)"
+            self.error(f"unrecognized arguments: {named} (values are not shown)")
+        return parsed
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    """The ``tokenwire`` parser, with every subcommand the ``tokenwire.cli`` group plugs in."""
+    parser = QuietParser(
         prog="tokenwire",
         description="OAuth 2.0 token-endpoint client and conformance tester.",
     )
@@ -208,9 +289,12 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument(
         "--refresh-token", help="for --grant refresh_token (or TOKENWIRE_REFRESH_TOKEN)"
     )
-    token.add_argument("--code", help="for --grant authorization_code")
+    token.add_argument("--code", help="for --grant authorization_code (or TOKENWIRE_CODE)")
     token.add_argument("--redirect-uri", help="for --grant authorization_code")
-    token.add_argument("--code-verifier", help="PKCE verifier, for --grant authorization_code")
+    token.add_argument(
+        "--code-verifier",
+        help="PKCE verifier, for --grant authorization_code (or TOKENWIRE_CODE_VERIFIER)",
+    )
     token.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
     token.add_argument("--transport", choices=["httpcore", "stdlib"], default=default_transport())
     token.add_argument("--format", choices=["text", "json"], default="text", help="error format")
@@ -223,15 +307,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``tokenwire`` command; returns its exit code (see the module docstring)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
     try:
-        return handler(args)
-    except TokenwireError as error:
-        return report_error(error, getattr(args, "format", "text"))
+        try:
+            code = handler(args)
+        except TokenwireError as error:
+            code = report_error(error, getattr(args, "format", "text"))
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _stdout_closed()
+    return code
+
+
+#: The status a shell gives a command killed by SIGPIPE (128 + 13): the reader went away.
+EXIT_BROKEN_PIPE = 141
+
+
+def _stdout_closed() -> int:
+    """The reader of stdout left (``| head -1``): stop quietly, as a SIGPIPE would."""
+    try:
+        # Python flushes stdout again at exit; point it at /dev/null so that flush succeeds.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

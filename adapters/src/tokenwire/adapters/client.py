@@ -5,6 +5,8 @@ Both are thin on purpose. They run :func:`tokenwire.core.token_flow` through
 back-off and ``Retry-After`` are decided in one place, the flow, and sync and async cannot behave
 differently. Everything they share (the flow's inputs, the grant shortcuts, choosing a transport)
 lives in :class:`_ClientBase`; the subclasses add only how a request is driven and closed.
+The flow a request runs is public (:meth:`~_ClientBase.flow`), and so are the clock, randomness
+and sleep it uses: token sources run that same flow inside their renewal.
 
 These classes take any transport. :mod:`tokenwire.adapters.httpcore` and
 :mod:`tokenwire.adapters.stdlib` subclass them with a default transport, so that
@@ -124,16 +126,26 @@ class _ClientBase(Generic[R]):
         self.profile = profile
         self.auth = auth
         self.retry = retry
-        self._clock = clock
-        self._random = random
+        #: The wall clock the flow reads (``expires_at``, HTTP-date ``Retry-After``); token
+        #: sources over this client read it too, unless given their own.
+        self.clock = clock
+        #: The flow's source of jitter, a float in [0, 1).
+        self.random = random
 
-    def _flow(self, grant: Grant) -> TokenFlow:
+    def flow(self, grant: Grant) -> TokenFlow:
+        """The sans-IO flow that trades ``grant`` for a token: what :meth:`request` drives.
+
+        A :func:`tokenwire.core.token_flow` over this client's profile, credentials, retry
+        policy, clock and randomness. Token sources run it (``yield from client.flow(grant)``)
+        inside their renewal, so a subclass that overrides it changes how sources request
+        tokens too.
+        """
         return token_flow(
             self.profile,
             self.auth,
             grant,
-            clock=self._clock,
-            random=self._random,
+            clock=self.clock,
+            random=self.random,
             retry=self.retry,
         )
 
@@ -164,8 +176,9 @@ class TokenClient(_ClientBase[Token]):
     """Requests tokens synchronously over ``transport``.
 
     ``close()`` (or leaving a ``with`` block) closes the transport too, if it has a ``close``.
-    ``clock``, ``random`` and ``sleep`` are the flow's sources of time, jitter and waiting; tests
-    replace them to run retries instantly and deterministically.
+    ``clock``, ``random`` and ``sleep`` (public attributes of the same names) are the flow's
+    sources of time, jitter and waiting; tests replace them to run retries instantly and
+    deterministically. A token source over this client uses them too, unless given its own.
     """
 
     #: The transport built from ``options`` when none is given; ``None`` here, set by subclasses.
@@ -187,10 +200,11 @@ class TokenClient(_ClientBase[Token]):
         self.transport: Transport = _choose_transport(
             transport, options, type(self).default_transport, type(self)
         )
-        self._sleep = sleep
+        #: How the flow waits between retries; token sources over this client wait with it too.
+        self.sleep = sleep
 
     def request(self, grant: Grant) -> Token:
-        return drive(self._flow(grant), self.transport, sleep=self._sleep)
+        return drive(self.flow(grant), self.transport, sleep=self.sleep)
 
     def close(self) -> None:
         close = getattr(self.transport, "close", None)
@@ -230,10 +244,11 @@ class AsyncTokenClient(_ClientBase[Coroutine[Any, Any, Token]]):
         self.transport: AsyncTransport = _choose_transport(
             transport, options, type(self).default_transport, type(self)
         )
-        self._sleep = sleep
+        #: How the flow waits between retries; token sources over this client wait with it too.
+        self.sleep = sleep
 
     async def request(self, grant: Grant) -> Token:
-        return await adrive(self._flow(grant), self.transport, sleep=self._sleep)
+        return await adrive(self.flow(grant), self.transport, sleep=self.sleep)
 
     async def aclose(self) -> None:
         aclose = getattr(self.transport, "aclose", None)

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 from tokenwire.core import ConfigurationError, Profile
 
+__all__ = ["BY_NAME", "api_v1", "generic", "tencent_ciam"]
+
 
 def _base(domain: str) -> str:
     """``https://domain`` from a bare domain or a URL; loopback may use ``http://``."""
@@ -19,13 +21,18 @@ def _base(domain: str) -> str:
         raise ConfigurationError("a provider domain is required")
     if "://" in domain:
         parts = urlsplit(domain)
+        # The domain is never echoed: it may carry a password (https://admin:PW@host).
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
             raise ConfigurationError(
-                f"domain must be a host name or a scheme://host URL: {domain!r}"
+                "domain must be a host name or a scheme://host URL (no path, query or fragment)"
             )
+        if "@" in parts.netloc:
+            raise ConfigurationError("domain must not carry credentials")
         return f"{parts.scheme}://{parts.netloc}"
-    if "/" in domain or "?" in domain or "#" in domain or "@" in domain:
-        raise ConfigurationError(f"domain must be a bare host name: {domain!r}")
+    if "@" in domain:
+        raise ConfigurationError("domain must not carry credentials")
+    if "/" in domain or "?" in domain or "#" in domain:
+        raise ConfigurationError("domain must be a bare host name (no path, query or fragment)")
     return f"https://{domain}"
 
 
@@ -91,8 +98,9 @@ def generic(
     )
 
 
-#: Profiles the CLI can name with ``--profile``, each built from a domain.
+#: The built-in profiles built from a domain, by their ``Profile.name`` (what the CLI's
+#: ``--profile`` and the conformance vectors call them). Each name is written once, in its
+#: profile; the registry reads it from there.
 BY_NAME: dict[str, Callable[[str], Profile]] = {
-    "tencent-ciam": tencent_ciam,
-    "api-v1": api_v1,
+    build("example.com").name: build for build in (tencent_ciam, api_v1)
 }

@@ -38,6 +38,9 @@ from tokenwire.core import (
 )
 from tokenwire.core.redact import scrub
 
+#: What other distributions may import from here: the interface, not the helpers.
+__all__ = ["AsyncTransport", "Transport", "TransportOptions"]
+
 T = TypeVar("T")
 
 

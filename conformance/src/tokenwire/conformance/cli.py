@@ -3,7 +3,8 @@
 With no target it runs the whole suite (vectors, fault scenarios, round trips) against the
 embedded servers through every built-in transport, prints a table, and exits 0 only if everything
 passed (1 otherwise). With ``--token-url`` it probes a live provider instead (see
-:mod:`tokenwire.conformance.probes`).
+:mod:`tokenwire.conformance.probes`). An error that stops either run exits with the code
+``tokenwire`` gives its kind (:func:`tokenwire.adapters.cli.exit_code`: 2 to 6).
 """
 
 from __future__ import annotations

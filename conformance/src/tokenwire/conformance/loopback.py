@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from socketserver import BaseServer
 
+from typing_extensions import override
+
 HOST = "127.0.0.1"
 
 
@@ -61,6 +63,7 @@ class LoopbackHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    @override
     def handle_error(self, request: object, client_address: object) -> None:
         """Stay quiet when a client hangs up mid-exchange (fault scenarios do it on purpose)."""
         exc = sys.exc_info()[1]

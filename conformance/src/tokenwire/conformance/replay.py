@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Literal
 
 import msgspec
+from typing_extensions import override
 
 from tokenwire.conformance.loopback import LoopbackHTTPServer, serving
 from tokenwire.conformance.vectors import CannedResponse, Vector, check_request
@@ -113,6 +114,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "tokenwire-replay"
     sys_version = ""
 
+    @override
     def log_message(self, format: str, *args: object) -> None:
         """Silent: requests carry secrets and the runner reports what matters."""
 

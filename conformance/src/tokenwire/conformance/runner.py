@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib.util
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
+from typing import cast
 
 import msgspec
 
-from tokenwire.adapters.client import AsyncTokenClient, TokenClient
+from tokenwire.adapters.drive import adrive, drive
 from tokenwire.adapters.transport import AsyncTransport, Transport, TransportOptions
 from tokenwire.conformance.reference import ReferenceProvider
 from tokenwire.conformance.replay import ReplayServer
@@ -20,12 +22,13 @@ from tokenwire.conformance.suite import (
     Case,
     CaseResult,
     TransportSpec,
-    aplay,
     fault_case,
     play,
     vector_case,
 )
 from tokenwire.conformance.vectors import load_vectors
+from tokenwire.core import token_flow
+from tokenwire.core.flow import Reply, Step
 from tokenwire.core.redact import scrub
 
 #: Loopback answers in milliseconds: a short read timeout keeps the stalled-answer case brief.
@@ -85,63 +88,63 @@ def _crashed(case: Case, transport: str, exc: BaseException) -> CaseResult:
     )
 
 
+def _steps(
+    name: str, cases: Sequence[Case], sleeps: list[float]
+) -> Generator[Step, Reply, list[CaseResult]]:
+    """Every case of one transport's pass, in turn, as one generator of steps for a driver.
+
+    ``sleeps`` is the list the driver's sleep appends to; it is emptied before each case, whose
+    check reads it. A case that raises (its servers, or the transport with something other than
+    a ``TransportError``, which the driver throws in here) is recorded as crashed, and the pass
+    goes on with the next case.
+    """
+    results: list[CaseResult] = []
+    for case in cases:
+        sleeps.clear()
+        try:
+            profile, check = case.prepare(sleeps)
+            flow = functools.partial(
+                token_flow,
+                profile,
+                case.client.build(),
+                clock=lambda c=case.clock: c,  # type: ignore[misc]
+                random=lambda: 0.5,
+                retry=case.retry,
+            )
+            problems, summary = yield from play(check, flow)
+        except Exception as exc:
+            results.append(_crashed(case, name, exc))
+        else:
+            results.append(_finish(case, name, problems, summary))
+    return results
+
+
 def run_sync(spec: TransportSpec, cases: Sequence[Case]) -> list[CaseResult]:
     """Play ``cases`` through a sync transport."""
-    transport = spec.factory()
-    results = []
+    sleeps: list[float] = []
+    transport = cast(Transport, spec.factory())
     try:
-        for case in cases:
-            sleeps: list[float] = []
-            try:
-                profile, check = case.prepare(sleeps)
-                client = TokenClient(
-                    profile,
-                    case.client.build(),
-                    transport,  # type: ignore[arg-type]
-                    retry=case.retry,
-                    clock=lambda c=case.clock: c,  # type: ignore[misc]
-                    random=lambda: 0.5,
-                    sleep=sleeps.append,
-                )
-                results.append(_finish(case, spec.name, *play(check, client)))
-            except Exception as exc:
-                results.append(_crashed(case, spec.name, exc))
+        return drive(_steps(spec.name, cases, sleeps), transport, sleep=sleeps.append)
     finally:
         close = getattr(transport, "close", None)
         if close is not None:
             close()
-    return results
 
 
 async def _run_async(spec: TransportSpec, cases: Sequence[Case]) -> list[CaseResult]:
-    transport = spec.factory()
-    results = []
+    """Play ``cases`` through an async transport: :func:`run_sync` with ``await``."""
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    transport = cast(AsyncTransport, spec.factory())
     try:
-        for case in cases:
-            sleeps: list[float] = []
-
-            async def record(seconds: float, sleeps: list[float] = sleeps) -> None:
-                sleeps.append(seconds)
-
-            try:
-                profile, check = case.prepare(sleeps)
-                client = AsyncTokenClient(
-                    profile,
-                    case.client.build(),
-                    transport,  # type: ignore[arg-type]
-                    retry=case.retry,
-                    clock=lambda c=case.clock: c,  # type: ignore[misc]
-                    random=lambda: 0.5,
-                    sleep=record,
-                )
-                results.append(_finish(case, spec.name, *await aplay(check, client)))
-            except Exception as exc:
-                results.append(_crashed(case, spec.name, exc))
+        return await adrive(_steps(spec.name, cases, sleeps), transport, sleep=sleep)
     finally:
         aclose = getattr(transport, "aclose", None)
         if aclose is not None:
             await aclose()
-    return results
 
 
 def run_transport(spec: TransportSpec, cases: Sequence[Case]) -> list[CaseResult]:
@@ -192,14 +195,19 @@ def replay_cases(replay: ReplayServer) -> list[Case]:
     ]
 
 
-def reference_providers(stack: contextlib.ExitStack) -> dict[str, ReferenceProvider]:
-    """Start one provider per flavor, plus a plain one without refresh-token rotation."""
-    providers = {
+def _reference_providers() -> dict[str, ReferenceProvider]:
+    """One provider per flavor, plus a plain one without refresh-token rotation (not started)."""
+    return {
         "rfc6749": ReferenceProvider("rfc6749"),
         "rfc6749-no-rotation": ReferenceProvider("rfc6749", rotate_refresh_tokens=False),
         "tencent-ciam": ReferenceProvider("tencent-ciam"),
         "api-v1": ReferenceProvider("api-v1"),
     }
+
+
+def reference_providers(stack: contextlib.ExitStack) -> dict[str, ReferenceProvider]:
+    """Start one provider per flavor, plus a plain one without refresh-token rotation."""
+    providers = _reference_providers()
     for provider in providers.values():
         stack.enter_context(provider)
     return providers
@@ -239,6 +247,10 @@ __all__ = [
 
 
 def case_ids() -> list[str]:
-    """The id of every case, known without starting any server (for test parametrization)."""
-    with contextlib.ExitStack() as stack:
-        return [case.id for case in all_cases(stack)]
+    """The id of every case, in the suite's order (for test parametrization).
+
+    Read from the vectors, the fault scenarios and the reference providers' settings: no server
+    is started and no socket is opened.
+    """
+    replayed = [vector.id for vector in load_vectors()] + [s.id for s in load_scenarios()]
+    return replayed + [case.id for case in roundtrip_cases(_reference_providers())]

@@ -4,8 +4,10 @@ A *case* is a vector (one exchange: request and outcome checked), a fault scenar
 replies, faults included: outcome, request count and sleeps checked), or a round trip against an
 embedded reference provider. Each case is written once, as a *check*: a generator that yields the
 grants it wants requested, receives each result (a Token or the typed error), and returns the
-problems it found. :func:`play` and :func:`aplay` drive a check over a sync or an async client, so
-sync and async transports run literally the same checks, and their outcomes can be compared.
+problems it found. :func:`play` turns a check into the steps of its token flows, which
+:func:`~tokenwire.adapters.drive.drive` or :func:`~tokenwire.adapters.drive.adrive` step over a
+sync or an async transport, so sync and async transports run literally the same checks, and their
+outcomes can be compared.
 """
 
 from __future__ import annotations
@@ -16,14 +18,21 @@ from typing import Literal
 
 import msgspec
 
-from tokenwire.adapters.client import AsyncTokenClient, TokenClient
 from tokenwire.adapters.transport import AsyncTransport, Transport
 from tokenwire.conformance.loopback import HOST, free_port
 from tokenwire.conformance.replay import ReplayServer, ScriptedReply
 from tokenwire.conformance.scenarios import Scenario
 from tokenwire.conformance.vectors import Vector, VectorClient, check_outcome
-from tokenwire.core import Grant, OAuthError, Profile, RetryPolicy, Token, TokenwireError
-from tokenwire.core.flow import DEFAULT_RETRY
+from tokenwire.core import (
+    Grant,
+    OAuthError,
+    Profile,
+    RetryPolicy,
+    Token,
+    TokenFlow,
+    TokenwireError,
+)
+from tokenwire.core.flow import DEFAULT_RETRY, Reply, Step
 
 Kind = Literal["vector", "fault", "roundtrip"]
 Mode = Literal["sync", "asyncio", "trio"]
@@ -124,32 +133,23 @@ def fault_case(scenario: Scenario, replay: ReplayServer) -> Case:
     return Case(scenario.id, "fault", scenario.client, prepare)
 
 
-def play(check: RoundTripCheck, client: TokenClient) -> tuple[list[str], str]:
-    """Drive ``check`` over a sync client; return its problems and the last result's summary."""
+def play(
+    check: RoundTripCheck, flow: Callable[[Grant], TokenFlow]
+) -> Generator[Step, Reply, tuple[list[str], str]]:
+    """The steps of ``check``: each grant it asks for is requested by ``yield from flow(grant)``.
+
+    Each result (a Token, or the typed error the flow raised) goes back into the check. Stepped by
+    :func:`~tokenwire.adapters.drive.drive` or :func:`~tokenwire.adapters.drive.adrive`, so sync
+    and async transports run literally the same checks. Returns the check's problems and the
+    summary of its last result.
+    """
     last = ""
     try:
         grant = next(check)
         while True:
             result: Result
             try:
-                result = client.request(grant)
-            except TokenwireError as exc:
-                result = exc
-            last = summarize(result)
-            grant = check.send(result)
-    except StopIteration as stop:
-        return stop.value, last
-
-
-async def aplay(check: RoundTripCheck, client: AsyncTokenClient) -> tuple[list[str], str]:
-    """Drive ``check`` over an async client: the same checks as :func:`play`."""
-    last = ""
-    try:
-        grant = next(check)
-        while True:
-            result: Result
-            try:
-                result = await client.request(grant)
+                result = yield from flow(grant)
             except TokenwireError as exc:
                 result = exc
             last = summarize(result)

@@ -16,21 +16,25 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import msgspec
+from typing_extensions import override
 
 from tokenwire.adapters import profiles
 from tokenwire.core import (
     AuthorizationCode,
     ClientAuth,
     ClientCredentials,
+    DeviceCode,
     ExtensionGrant,
     Grant,
     HttpRequest,
     HttpResponse,
+    JwtBearer,
     OAuthError,
     Profile,
     ProtocolError,
     RefreshToken,
     Token,
+    TokenExchange,
     decode_form,
 )
 from tokenwire.core import errors as core_errors
@@ -53,6 +57,7 @@ class VectorClient(RedactedStruct, frozen=True, kw_only=True):
     client_secret: str | None = None
     method: str = "client_secret_post"
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "client_id", self.client_id
         yield "client_secret", hidden(self.client_secret)
@@ -63,11 +68,16 @@ class VectorClient(RedactedStruct, frozen=True, kw_only=True):
 
 
 class VectorGrant(RedactedStruct, frozen=True, kw_only=True):
-    """The grant a vector sends; ``repr`` names its parameters but shows no value."""
+    """The grant a vector sends; ``repr`` names its parameters but shows no value.
+
+    A parameter that may be repeated (``resource``, ``audience``) holds its values separated by
+    spaces, which URIs and audience names never contain.
+    """
 
     grant_type: str
     params: dict[str, str] = msgspec.field(default_factory=dict)
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "grant_type", self.grant_type
         yield "params", Shown(f"<{sorted(self.params)!r}>")
@@ -80,7 +90,26 @@ class VectorGrant(RedactedStruct, frozen=True, kw_only=True):
             return RefreshToken(p["refresh_token"], p.get("scope"))
         if self.grant_type == "client_credentials":
             return ClientCredentials(p.get("scope"))
+        if self.grant_type == DeviceCode.grant_type:
+            return DeviceCode(p["device_code"])
+        if self.grant_type == JwtBearer.grant_type:
+            return JwtBearer(p["assertion"], p.get("scope"), resource=_many(p, "resource"))
+        if self.grant_type == TokenExchange.grant_type:
+            return TokenExchange(
+                subject_token=p["subject_token"],
+                subject_token_type=p["subject_token_type"],
+                actor_token=p.get("actor_token"),
+                actor_token_type=p.get("actor_token_type"),
+                requested_token_type=p.get("requested_token_type"),
+                audience=_many(p, "audience"),
+                scope=p.get("scope"),
+                resource=_many(p, "resource"),
+            )
         return ExtensionGrant(self.grant_type, tuple(p.items()))
+
+
+def _many(params: dict[str, str], name: str) -> tuple[str, ...]:
+    return tuple(params.get(name, "").split())
 
 
 class ExpectedRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -150,10 +179,8 @@ def build_profile(
     know their own paths.
     """
     base = base or DEFAULT_BASES[name]
-    if name == "tencent-ciam":
-        return profiles.tencent_ciam(base)
-    if name == "api-v1":
-        return profiles.api_v1(base)
+    if name in profiles.BY_NAME:
+        return profiles.BY_NAME[name](base)
     return profiles.generic(base + token_path)
 
 
@@ -184,7 +211,11 @@ def _show_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def check_request(vector: Vector, request: HttpRequest) -> list[str]:
     """Compare a request with the vector's expectation; return the mismatches (empty if none)."""
-    want = vector.request
+    return check_expected_request(vector.request, request)
+
+
+def check_expected_request(want: ExpectedRequest, request: HttpRequest) -> list[str]:
+    """Compare a request with an expected one; return the mismatches (empty if none)."""
     problems: list[str] = []
     if request.method != want.method:
         problems.append(f"method {request.method!r}, expected {want.method!r}")
@@ -222,7 +253,11 @@ def check_outcome(want: ExpectedOutcome, result: Token | BaseException) -> list[
                 problems.append(f"token.{name} is {shown}")
         return problems
     assert want.error is not None
-    err = want.error
+    return check_error(want.error, result)
+
+
+def check_error(err: ExpectedError, result: object) -> list[str]:
+    """Compare what a call ended with against an expected error; return the mismatches."""
     cls = getattr(core_errors, err.type, None)
     if not (isinstance(cls, type) and issubclass(cls, BaseException)):
         return [f"vector names unknown error class {err.type!r}"]

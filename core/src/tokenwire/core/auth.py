@@ -9,14 +9,20 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from functools import cached_property
-from typing import Literal
+from typing import Literal, get_args
+
+from typing_extensions import override
 
 from tokenwire.core.errors import ConfigurationError
 from tokenwire.core.form import encode_form, form_escape
 from tokenwire.core.redact import RedactedStruct, hidden
 
+__all__ = ["AUTH_METHODS", "AuthMethod", "ClientAuth", "basic_authorization"]
+
+#: The client authentication methods core implements (RFC 6749 §2.3, RFC 7591 §2 names).
 AuthMethod = Literal["client_secret_post", "client_secret_basic", "none"]
-AUTH_METHODS: tuple[str, ...] = ("client_secret_post", "client_secret_basic", "none")
+#: The same, at run time: the one list every other table of methods is built from.
+AUTH_METHODS: tuple[AuthMethod, ...] = get_args(AuthMethod)
 
 
 class ClientAuth(RedactedStruct, frozen=True, dict=True):
@@ -24,7 +30,8 @@ class ClientAuth(RedactedStruct, frozen=True, dict=True):
 
     The encoded credentials (form fields or Basic header) are computed once per client and kept
     on the instance (``dict=True`` gives the frozen struct room for them): a client makes many
-    requests, and encoding its id and secret again each time was a third of the request cost.
+    requests, and encoding its id and secret again each time is wasted work on every one of them
+    (``docs/performance.md`` has the figures).
     """
 
     client_id: str
@@ -76,6 +83,11 @@ class ClientAuth(RedactedStruct, frozen=True, dict=True):
     def secret(self) -> str:
         return self.client_secret or ""
 
+    def secret_values(self) -> tuple[str, ...]:
+        """The client secret (if any), for redaction of anything shown from an answer."""
+        return (self.client_secret,) if self.client_secret else ()
+
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "client_id", self.client_id
         yield "client_secret", hidden(self.client_secret)

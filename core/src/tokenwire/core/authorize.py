@@ -12,6 +12,8 @@ import base64
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, urlsplit
 
+from typing_extensions import override
+
 from tokenwire.core.errors import (
     ConfigurationError,
     IssuerMismatch,
@@ -20,11 +22,22 @@ from tokenwire.core.errors import (
     StateMismatch,
     oauth_error,
 )
-from tokenwire.core.form import encode_form
+from tokenwire.core.form import encode_form, form_value
 from tokenwire.core.grants import AuthorizationCode, scope_string
 from tokenwire.core.profile import Profile
 from tokenwire.core.redact import REDACTED, RedactedStruct, hidden, scrub
 
+__all__ = [
+    "AuthorizationRequest",
+    "Callback",
+    "RandBytes",
+    "authorization_url",
+    "code_challenge",
+    "new_code_verifier",
+    "parse_callback",
+]
+
+#: A source of ``n`` random bytes (``secrets.token_bytes`` by default).
 RandBytes = Callable[[int], bytes]
 
 _VERIFIER_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -71,8 +84,14 @@ class AuthorizationRequest(RedactedStruct, frozen=True, kw_only=True):
         """The grant that trades ``code`` from this request's callback for a token."""
         return AuthorizationCode(code, self.redirect_uri, self.code_verifier)
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
-        yield "url", self.url
+        # The URL carries the state as a query parameter: hidden there too.
+        url = self.url
+        if self.state:
+            url = url.replace(form_value(self.state).decode("ascii"), REDACTED)
+            url = url.replace(self.state, REDACTED)
+        yield "url", url
         yield "state", REDACTED
         yield "redirect_uri", self.redirect_uri
         yield "nonce", self.nonce
@@ -127,6 +146,7 @@ class Callback(RedactedStruct, frozen=True, kw_only=True):
     state: str
     iss: str | None = None
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "code", REDACTED
         yield "state", REDACTED
@@ -145,6 +165,10 @@ def parse_callback(
     compared in constant time. If the server sent ``iss`` it must equal ``issuer`` (RFC 9207 §2.4);
     an ``error`` callback becomes the matching :class:`OAuthError` subclass.
     """
+    if not isinstance(expected_state, str):
+        raise ConfigurationError(
+            f"expected_state must be a str, not {type(expected_state).__name__}"
+        )
     params = _callback_params(callback)
     iss = params.get("iss")
     if iss is not None and issuer is not None and iss != issuer:
@@ -152,7 +176,10 @@ def parse_callback(
     state = params.get("state")
     import hmac  # only here, like hashlib above: it costs import time every user would pay
 
-    if state is None or not hmac.compare_digest(state.encode(), expected_state.encode()):
+    # ``surrogatepass``: a lone surrogate (from a %ED%A0%80 in the URL) is a mismatch, not a crash.
+    if state is None or not hmac.compare_digest(
+        state.encode("utf-8", "surrogatepass"), expected_state.encode("utf-8", "surrogatepass")
+    ):
         raise StateMismatch("authorization callback state does not match the request's")
     if "error" in params:
         raise _callback_error(params)
@@ -168,7 +195,20 @@ def _callback_error(params: Mapping[str, str]) -> OAuthError:
 
 def _callback_params(callback: str | Mapping[str, str]) -> dict[str, str]:
     if not isinstance(callback, str):
-        return dict(callback)
+        if not isinstance(callback, Mapping):
+            raise ConfigurationError(
+                "callback must be the redirect URL (str) or its parameters (a mapping of str), "
+                f"not {type(callback).__name__}"
+            )
+        given = dict(callback)
+        for key, value in given.items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                # parse_qs gives lists: the caller wants parse_qsl, or the URL itself.
+                raise ConfigurationError(
+                    "callback parameters must map str to str "
+                    f"(got a {type(value).__name__} value; use the URL or parse_qsl)"
+                )
+        return given
     parts = urlsplit(callback)
     raws: tuple[str, ...]
     if parts.scheme or parts.netloc or callback.startswith("/"):

@@ -13,36 +13,54 @@ Every retry decision lives here, so no two drivers can disagree about when to re
 * a response over the size cap, or a certificate that is not trusted, is not retried: the same
   would come again;
 * the RFC 6749 errors that blame the request (``invalid_grant``, ``invalid_client``, ...) are
-  final whatever their status; an unknown error code follows the rules of its status.
+  final whatever their status (their class says so: ``OAuthError.ends_retries``); an unknown
+  error code follows the rules of its status.
+
+The same rules serve the other endpoints' requests (revocation, introspection):
+:func:`request_flow` is the loop, given the request, its parser and whether a resend is safe.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from typing import Protocol, TypeVar
 
 import msgspec
 
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.errors import (
     CertificateError,
-    InvalidClient,
-    InvalidGrant,
-    InvalidRequest,
-    InvalidScope,
+    OAuthError,
     ResponseTooLarge,
     ServerError,
     TemporarilyUnavailable,
     TokenwireError,
     TransportError,
-    UnauthorizedClient,
-    UnsupportedGrantType,
 )
 from tokenwire.core.grants import Grant
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.profile import Profile
+from tokenwire.core.redact import Secrets
 from tokenwire.core.request import prepare_token_request
 from tokenwire.core.response import parse_token_response
 from tokenwire.core.token import Token
+
+__all__ = [
+    "DEFAULT_RETRY",
+    "RETRY_IF_REPEATABLE_STATUSES",
+    "THROTTLE_STATUSES",
+    "Reply",
+    "RetryPolicy",
+    "Send",
+    "Sleep",
+    "Step",
+    "TokenFlow",
+    "TransportFailure",
+    "backoff",
+    "retry_after",
+    "retry_delay",
+    "token_flow",
+]
 
 
 class Send(msgspec.Struct, frozen=True):
@@ -63,9 +81,20 @@ class TransportFailure(msgspec.Struct, frozen=True):
     error: TransportError
 
 
+#: What a flow yields: a request to send or a pause to take.
 Step = Send | Sleep
+#: What a driver sends back into a flow: the answer, the transport's failure, or ``None``.
 Reply = HttpResponse | TransportFailure | None
+#: The token flow's generator type: yields steps, receives replies, returns the token.
 TokenFlow = Generator[Step, Reply, Token]
+T = TypeVar("T")
+
+
+class Repeatable(Protocol):
+    """What the retry rules ask of a request: is it safe to send twice? (Every grant says.)"""
+
+    @property
+    def repeatable(self) -> bool: ...
 
 
 class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,19 +107,13 @@ class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
     max_retry_after: float = 30.0
 
 
+#: The policy flows use when the caller gives none.
 DEFAULT_RETRY = RetryPolicy()
-_ALWAYS_RETRY = frozenset({429, 503})
-_RETRY_IF_REPEATABLE = frozenset({500, 502, 504})
-#: RFC 6749 §5.2 errors that say the request itself is wrong: final whatever the status they come
-#: with (a 500 or 503 carrying ``invalid_client`` will not get better by asking again).
-_FINAL_ERRORS = (
-    InvalidRequest,
-    InvalidClient,
-    InvalidGrant,
-    UnauthorizedClient,
-    UnsupportedGrantType,
-    InvalidScope,
-)
+#: The server saying "not now" (RFC 6585 §4, RFC 9110 §15.6.4): retried for any grant, after
+#: ``Retry-After`` when it is sent.
+THROTTLE_STATUSES = frozenset({429, 503})
+#: Failures that may come after the request was processed: retried only for repeatable grants.
+RETRY_IF_REPEATABLE_STATUSES = frozenset({500, 502, 504})
 
 
 def token_flow(
@@ -108,6 +131,28 @@ def token_flow(
     ``Retry-After``); ``random`` gives a float in [0, 1) for back-off jitter.
     """
     request = prepare_token_request(profile, client, grant)
+    sent_secrets = Secrets((*client.secret_values(), *grant.secret_values()))  # never shown
+
+    def parse(response: HttpResponse) -> Token:
+        return parse_token_response(profile, response, received_at=clock(), secrets=sent_secrets)
+
+    return (yield from request_flow(request, parse, grant, clock=clock, random=random, retry=retry))
+
+
+def request_flow(
+    request: HttpRequest,
+    parse: Callable[[HttpResponse], T],
+    grant: Repeatable,
+    *,
+    clock: Callable[[], float],
+    random: Callable[[], float],
+    retry: RetryPolicy = DEFAULT_RETRY,
+) -> Generator[Step, Reply, T]:
+    """Send ``request`` and ``parse`` the answer, retrying by the rules above.
+
+    ``grant`` says whether a resend is safe; ``parse`` returns the result or raises the typed
+    error, which :func:`retry_delay` then judges.
+    """
     attempt = 0
     while True:
         attempt += 1
@@ -124,9 +169,9 @@ def token_flow(
             yield Sleep(backoff(attempt, retry, random))
             continue
         if not isinstance(reply, HttpResponse):
-            raise TypeError(f"token_flow expected an HttpResponse, got {type(reply).__name__}")
+            raise TypeError(f"the flow expected an HttpResponse, got {type(reply).__name__}")
         try:
-            return parse_token_response(profile, reply, received_at=clock())
+            return parse(reply)
         except TokenwireError as exc:
             delay = retry_delay(exc, reply, grant, attempt, retry, clock, random)
             if delay is None:
@@ -137,22 +182,22 @@ def token_flow(
 def retry_delay(
     error: TokenwireError,
     response: HttpResponse,
-    grant: Grant,
+    grant: Repeatable,
     attempt: int,
     retry: RetryPolicy,
     clock: Callable[[], float],
     random: Callable[[], float],
 ) -> float | None:
     """Seconds to wait before trying again after ``error``, or ``None`` for no retry."""
-    if attempt >= retry.max_attempts or isinstance(error, _FINAL_ERRORS):
+    if attempt >= retry.max_attempts or (isinstance(error, OAuthError) and error.ends_retries):
         return None
     status = response.status
-    if status in _ALWAYS_RETRY:
+    if status in THROTTLE_STATUSES:
         after = retry_after(response, clock)
         if after is None:
             return backoff(attempt, retry, random)
         return after if after <= retry.max_retry_after else None
-    transient = status in _RETRY_IF_REPEATABLE or isinstance(
+    transient = status in RETRY_IF_REPEATABLE_STATUSES or isinstance(
         error, ServerError | TemporarilyUnavailable
     )
     if transient and grant.repeatable:
@@ -178,9 +223,12 @@ def retry_after(response: HttpResponse, clock: Callable[[], float]) -> float | N
         from email.utils import parsedate_to_datetime  # rare: most servers send seconds
 
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         return None
-    delay: float = when.timestamp() - clock()
+    try:
+        delay: float = when.timestamp() - clock()
+    except (OverflowError, ValueError, OSError):  # a date no clock can reach (year 99999999999)
+        return None
     return max(0.0, delay)

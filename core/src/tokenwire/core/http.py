@@ -9,8 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from typing_extensions import override
+
 from tokenwire.core.redact import RedactedStruct, Shown, redact_headers
 
+__all__ = [
+    "Headers",
+    "HttpRequest",
+    "HttpResponse",
+    "header",
+]
+
+#: Headers as ``(name, value)`` pairs in the order sent or received; names keep their case.
 Headers = tuple[tuple[str, str], ...]
 
 
@@ -34,6 +44,7 @@ class HttpRequest(RedactedStruct, frozen=True, kw_only=True):
     def header(self, name: str) -> str | None:
         return header(self.headers, name)
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         # The body carries secrets (client_secret, codes, refresh tokens) and so may the
         # Authorization header; neither is ever shown.
@@ -53,6 +64,7 @@ class HttpResponse(RedactedStruct, frozen=True, kw_only=True):
     def header(self, name: str) -> str | None:
         return header(self.headers, name)
 
+    @override
     def _shown(self) -> Iterator[tuple[str, object]]:
         yield "status", self.status
         yield "headers", redact_headers(self.headers)

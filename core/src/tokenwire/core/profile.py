@@ -10,6 +10,10 @@ import msgspec
 
 from tokenwire.core.urls import check_endpoint_url
 
+__all__ = [
+    "Profile",
+]
+
 
 class Profile(msgspec.Struct, frozen=True, kw_only=True):
     """Endpoints and quirk settings of one OAuth 2.0 provider. Pure data."""
@@ -17,8 +21,12 @@ class Profile(msgspec.Struct, frozen=True, kw_only=True):
     name: str = "generic"
     token_url: str
     authorization_url: str | None = None
+    #: Token revocation endpoint (RFC 7009).
     revocation_url: str | None = None
+    #: Token introspection endpoint (RFC 7662).
     introspection_url: str | None = None
+    #: Device authorization endpoint (RFC 8628 §3.1).
+    device_authorization_url: str | None = None
     userinfo_url: str | None = None
     jwks_url: str | None = None
     discovery_url: str | None = None
@@ -46,7 +54,14 @@ class Profile(msgspec.Struct, frozen=True, kw_only=True):
 
     def __post_init__(self) -> None:
         check_endpoint_url(self.token_url, "token endpoint")
-        for what in ("authorization", "revocation", "introspection", "userinfo", "jwks"):
+        for what in (
+            "authorization",
+            "revocation",
+            "introspection",
+            "device_authorization",
+            "userinfo",
+            "jwks",
+        ):
             url = getattr(self, f"{what}_url")
             if url is not None:
-                check_endpoint_url(url, f"{what} endpoint")
+                check_endpoint_url(url, f"{what.replace('_', ' ')} endpoint")

@@ -1,4 +1,9 @@
-"""Build the exact HTTP request for a token-endpoint call (RFC 6749 §3.2, §4.1.3, §4.4, §6)."""
+"""Build the exact HTTP request for a token-endpoint call (RFC 6749 §3.2, §4.1.3, §4.4, §6).
+
+The client authentication part (:func:`authenticated_request`) is shared with the other
+endpoints that authenticate the client the same way: revocation (RFC 7009 §2.1), introspection
+(RFC 7662 §2.1) and device authorization (RFC 8628 §3.1).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,12 @@ from tokenwire.core.grants import Grant
 from tokenwire.core.http import Headers, HttpRequest
 from tokenwire.core.profile import Profile
 
+__all__ = [
+    "FORM_CONTENT_TYPE",
+    "prepare_token_request",
+]
+
+#: The ``Content-Type`` of every token request (RFC 6749 §4.1.3, Appendix B).
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 _BASE_HEADERS: Headers = (("Content-Type", FORM_CONTENT_TYPE), ("Accept", "application/json"))
 
@@ -16,16 +27,29 @@ def prepare_token_request(profile: Profile, client: ClientAuth, grant: Grant) ->
     """Build the token request for ``grant``, authenticated as ``client`` says.
 
     Form fields come in the order the providers' documents show them: client credentials
-    first, then the grant's own fields, then the profile's extra parameters.
+    first, then the grant's own fields, then the profile's extra parameters (those the grant's
+    own ``extra`` names again are left out: the request's value wins).
     """
     body = grant.form()
-    if profile.extra_token_params:
-        body += b"&" + encode_form(profile.extra_token_params)
+    params = profile.extra_token_params
+    if params:
+        if grant.extra:
+            names = {name for name, _ in grant.extra}
+            params = tuple(pair for pair in params if pair[0] not in names)
+        if params:
+            body += b"&" + encode_form(params)
+    return authenticated_request(profile, client, profile.token_url, body)
+
+
+def authenticated_request(
+    profile: Profile, client: ClientAuth, url: str, body: bytes
+) -> HttpRequest:
+    """POST the form ``body`` to ``url``, the client authenticated as at the token endpoint."""
     credentials = client.form_credentials
     if credentials:
-        body = credentials + b"&" + body
+        body = credentials + b"&" + body if body else credentials
     headers = _BASE_HEADERS
     if client.method == "client_secret_basic":
         authorization = client.authorization(urlencode=profile.basic_auth_urlencode)
         headers = (*headers, ("Authorization", authorization or ""))
-    return HttpRequest(method="POST", url=profile.token_url, headers=headers, body=body)
+    return HttpRequest(method="POST", url=url, headers=headers, body=body)

@@ -8,6 +8,7 @@ member is an OAuth error whatever the status, because some providers answer erro
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 import msgspec
@@ -15,12 +16,29 @@ import msgspec
 from tokenwire.core.errors import InvalidClient, ProtocolError, oauth_error
 from tokenwire.core.http import HttpResponse
 from tokenwire.core.profile import Profile
-from tokenwire.core.redact import describe_json, scrub
-from tokenwire.core.token import Token
+from tokenwire.core.redact import NO_SECRETS, Secrets, describe_json, scrub
+from tokenwire.core.token import ReadOnlyMembers, Token
+
+__all__ = [
+    "MAX_LIFETIME",
+    "decode_json_body",
+    "error_from_json",
+    "parse_token_response",
+    "token_from_json",
+]
 
 _decode = msgspec.json.Decoder().decode
+_UNDECODABLE: Any = object()
 _NAMED = frozenset(
-    {"access_token", "token_type", "expires_in", "refresh_token", "scope", "id_token"}
+    {
+        "access_token",
+        "token_type",
+        "expires_in",
+        "refresh_token",
+        "scope",
+        "id_token",
+        "issued_token_type",
+    }
 )
 #: The longest lifetime taken as one: a Java ``long`` (what the ``/api/v1`` provider sends). A
 #: bigger number is not a lifetime, and would overflow the float sum that makes ``expires_at``.
@@ -48,16 +66,24 @@ class _StrictBody(msgspec.Struct, forbid_unknown_fields=True):
 _decode_strict = msgspec.json.Decoder(_StrictBody).decode
 
 
-def parse_token_response(profile: Profile, response: HttpResponse, *, received_at: float) -> Token:
+def parse_token_response(
+    profile: Profile,
+    response: HttpResponse,
+    *,
+    received_at: float,
+    secrets: Iterable[str | None] | Secrets = (),
+) -> Token:
     """Turn ``response`` into a :class:`Token`, or raise the matching :class:`TokenwireError`.
 
     ``received_at`` is when the response arrived, in the caller's clock; ``Token.expires_at`` is
-    computed from it.
+    computed from it. ``secrets`` are the values the request carried (client secret, refresh
+    token, code, verifier, assertion), or a :class:`~tokenwire.core.redact.Secrets` holding them:
+    an error never shows them, whatever the server echoes.
     """
     if response.status == 200:
         try:
             body = _decode_strict(response.body)
-        except (msgspec.DecodeError, RecursionError):
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
             pass  # not the plain shape: the lenient path decides
         else:
             token_type = body.token_type
@@ -74,70 +100,100 @@ def parse_token_response(profile: Profile, response: HttpResponse, *, received_a
                 expires_at=None if expires_in is None else received_at + expires_in,
                 received_at=received_at,
             )
-    data = decode_json_body(profile, response)
+    known = secrets if isinstance(secrets, Secrets) else Secrets(secrets)
+    data = decode_json_body(profile, response, secrets=known)
     if "error" in data:
-        raise error_from_json(data, response.status)
+        raise error_from_json(data, response.status, known)
     if response.status != 200:
         raise ProtocolError(
             "token endpoint answered a non-200 status without an OAuth error",
             status=response.status,
-            excerpt=describe_json(data),
+            excerpt=describe_json(data, known),
         )
-    return token_from_json(profile, data, status=response.status, received_at=received_at)
+    return token_from_json(
+        profile, data, status=response.status, received_at=received_at, secrets=known
+    )
 
 
-def decode_json_body(profile: Profile, response: HttpResponse) -> dict[str, Any]:
-    """Decode the body as a JSON object, mapping every failure to a typed error."""
+def decode_json_body(
+    profile: Profile,
+    response: HttpResponse,
+    endpoint: str = "token endpoint",
+    secrets: Secrets = NO_SECRETS,
+) -> dict[str, Any]:
+    """Decode the body as a JSON object, mapping every failure to a typed error.
+
+    ``endpoint`` names the endpoint that answered, in the error messages; ``secrets`` (what the
+    request carried) are hidden from excerpts.
+    """
     body = response.body
     status = response.status
     if not body.strip():
         if status == 401 and profile.bodiless_401_is_invalid_client:
             raise InvalidClient("invalid_client", "401 with no body", status=401)
-        raise ProtocolError("token endpoint answered with an empty body", status=status)
+        raise ProtocolError(f"{endpoint} answered with an empty body", status=status)
     try:
         data = _decode(body)
-    except (msgspec.DecodeError, RecursionError):  # RecursionError: JSON nested too deep
+    # RecursionError: JSON nested too deep. UnicodeDecodeError: invalid UTF-8 inside a string
+    # (msgspec raises it instead of DecodeError, and its ``.object`` holds the raw bytes).
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        data = _UNDECODABLE
+    if data is _UNDECODABLE:
+        # Raised outside the handler, so that the decoder's error (and the bytes it may hold) is
+        # kept neither as the cause nor as the context.
         ctype = response.header("content-type") or "no content type"
-        excerpt = scrub(body.decode("utf-8", "replace"))
         raise ProtocolError(
-            f"token endpoint answered with a body that is not JSON ({scrub(ctype, 60)})",
+            f"{endpoint} answered with a body that is not JSON ({scrub(ctype, 60, secrets)})",
             status=status,
-            excerpt=excerpt,
-        ) from None
+            excerpt=scrub(body.decode("utf-8", "replace"), secrets=secrets),
+        )
     if not isinstance(data, dict):
         raise ProtocolError(
-            "token endpoint answered JSON that is not an object",
+            f"{endpoint} answered JSON that is not an object",
             status=status,
-            excerpt=describe_json(data),
+            excerpt=describe_json(data, secrets),
         )
     return data
 
 
-def error_from_json(data: dict[str, Any], status: int) -> Exception:
-    """Build the typed error for an RFC 6749 §5.2 error body."""
+def error_from_json(data: dict[str, Any], status: int, secrets: Secrets = NO_SECRETS) -> Exception:
+    """Build the typed error for an RFC 6749 §5.2 error body.
+
+    The known ``secrets`` are cut out of the code, description and URI (a server may echo the
+    request); the error keeps the rest exactly as sent.
+    """
     error = data["error"]
     if not isinstance(error, str) or not error:
         return ProtocolError(
-            "error member is not a non-empty string", status=status, excerpt=describe_json(data)
+            "error member is not a non-empty string",
+            status=status,
+            excerpt=describe_json(data, secrets),
         )
     description = data.get("error_description")
     uri = data.get("error_uri")
     return oauth_error(
-        error,
-        description if isinstance(description, str) else None,
-        uri if isinstance(uri, str) else None,
+        secrets.redact(error),
+        secrets.redact(description) if isinstance(description, str) else None,
+        secrets.redact(uri) if isinstance(uri, str) else None,
         status=status,
     )
 
 
 def token_from_json(
-    profile: Profile, data: dict[str, Any], *, status: int, received_at: float
+    profile: Profile,
+    data: dict[str, Any],
+    *,
+    status: int,
+    received_at: float,
+    secrets: Secrets = NO_SECRETS,
 ) -> Token:
     """Validate the members of a success body and build the :class:`Token`."""
 
     def bad(what: str) -> ProtocolError:
         return ProtocolError(
-            f"token response rejected: {what}", status=status, excerpt=describe_json(data)
+            f"token response rejected: {what}",
+            status=status,
+            excerpt=describe_json(data, secrets),
         )
 
     access_token = data.get("access_token")
@@ -166,6 +222,9 @@ def token_from_json(
     id_token = data.get("id_token")
     if id_token is not None and not isinstance(id_token, str):
         raise bad("id_token is not a string")
+    issued_token_type = data.get("issued_token_type")
+    if issued_token_type is not None and not isinstance(issued_token_type, str):
+        raise bad("issued_token_type is not a string")
 
     scope = data.get("scope")
     if scope is not None and not isinstance(scope, str):
@@ -178,7 +237,9 @@ def token_from_json(
         else:
             raise bad("scope is neither a string nor a list of strings")
 
-    extra = {} if data.keys() <= _NAMED else {k: v for k, v in data.items() if k not in _NAMED}
+    extra = ReadOnlyMembers(
+        () if data.keys() <= _NAMED else ((k, v) for k, v in data.items() if k not in _NAMED)
+    )
     return Token(
         access_token=access_token,
         token_type=token_type,
@@ -186,6 +247,7 @@ def token_from_json(
         refresh_token=refresh_token or None,
         scope=scope,
         id_token=id_token or None,
+        issued_token_type=issued_token_type,
         expires_at=None if expires_in is None else received_at + expires_in,
         received_at=received_at,
         extra=extra,

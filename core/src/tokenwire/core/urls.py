@@ -11,11 +11,21 @@ from urllib.parse import urlsplit
 
 from tokenwire.core.errors import ConfigurationError
 
+__all__ = [
+    "check_endpoint_url",
+    "is_loopback_host",
+]
+
 
 def is_loopback_host(host: str) -> bool:
-    """True for ``localhost`` and loopback addresses, where plain ``http://`` is acceptable."""
+    """True for exactly ``localhost`` and literal loopback addresses (127.0.0.0/8, ``::1``),
+    where plain ``http://`` is acceptable.
+
+    Other names under ``.localhost`` are not: RFC 6761 asks resolvers to keep them on loopback,
+    but many resolve them through DNS like any other name, so credentials could leave the machine.
+    """
     host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback

@@ -8,12 +8,13 @@ client, a grant and/or a token, and optionally a shared store and key::
     ...
     source.invalidate()  # the resource server said 401: renew on the next call
 
-Both run the same renewal algorithm (:mod:`.renewal`); see ``docs/lifecycle.md`` for leeway,
-single flight, rotation and how to choose a store.
+Both run the same renewal algorithm (:mod:`.renewal`), which requests tokens with the client's
+own flow; see ``docs/lifecycle.md`` for leeway, single flight, rotation and how to choose a store.
 """
 
 from tokenwire.adapters.source.aio import AsyncTokenSource
-from tokenwire.adapters.source.renewal import RefreshTimeout, default_lease_ttl
+from tokenwire.adapters.source.errors import RefreshTimeout
+from tokenwire.adapters.source.lease import default_lease_ttl
 from tokenwire.adapters.source.sync import TokenSource
 
 __all__ = ["AsyncTokenSource", "RefreshTimeout", "TokenSource", "default_lease_ttl"]

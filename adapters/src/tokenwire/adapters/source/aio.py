@@ -1,9 +1,11 @@
 """``AsyncTokenSource``: the async twin of ``TokenSource``, on asyncio or trio.
 
-Same renewal (:meth:`Renewer.renew <tokenwire.adapters.source.renewal.Renewer.renew>`), driven
-over an async transport with the running loop's sleep; the in-process single flight is an
-:class:`anyio.Event` (anyio comes with the ``httpcore`` extra and works on both loops). It is
-imported only when a renewal runs, so the sync source never needs it.
+Same renewal (:meth:`Renewer.renew <tokenwire.adapters.source.renewal.Renewer.renew>`), stepped
+by :func:`~tokenwire.adapters.drive.adrive` over the client's async transport with the running
+loop's sleep; the in-process single flight is an :class:`anyio.Event` (anyio comes with the
+``httpcore`` extra and works on both loops). anyio is imported only when an async source is built,
+so the sync source never needs it; without it, building one raises a
+:class:`~tokenwire.core.ConfigurationError` that names the install line.
 
 Store operations are called directly from the event loop, not offloaded to a thread. They are
 short (a dict lookup, one SQLite transaction, one Redis round trip), they happen only around a
@@ -15,62 +17,58 @@ timeout; the waiting between polls, and every HTTP exchange, is asynchronous.
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from types import ModuleType
 
-from tokenwire.adapters.client import AsyncTokenClient, async_sleep
+from tokenwire.adapters.client import AsyncTokenClient
+from tokenwire.adapters.drive import adrive
 from tokenwire.adapters.source.base import Flight, SourceBase
-from tokenwire.adapters.source.renewal import Cached, RefreshTimeout, Renewal, perform
+from tokenwire.adapters.source.cached import Cached
+from tokenwire.adapters.source.errors import RefreshTimeout
+from tokenwire.adapters.source.steps import StoreOp, perform
 from tokenwire.adapters.stores import TokenStore
-from tokenwire.adapters.transport import AsyncTransport
-from tokenwire.core import Grant, Send, Sleep, Token, TransportError, TransportFailure
+from tokenwire.core import ConfigurationError, Grant, Token
 
-__all__ = ["AsyncTokenSource", "arun"]
+__all__ = ["AsyncTokenSource"]
 
 
-async def arun(
-    renewal: Renewal,
-    store: TokenStore,
-    transport: AsyncTransport,
-    *,
-    sleep: Callable[[float], Awaitable[object]] = async_sleep,
-) -> Cached:
-    """Drive ``renewal`` to its end over an async ``transport``; the twin of ``run``.
+def _anyio() -> ModuleType:
+    """The anyio module, or a ConfigurationError that says how to install it."""
+    try:
+        import anyio
+    except ImportError:
+        error = ConfigurationError(
+            "AsyncTokenSource needs anyio (it works on asyncio and trio alike): "
+            'pip install "tokenwire-adapters[httpcore]", or pip install anyio'
+        )
+    else:
+        return anyio
+    raise error  # outside the handler: no ImportError chained on
 
-    Cancellation is thrown into the renewal like any other error, so that it releases its lease
-    (a synchronous store call) before the cancellation propagates.
+
+def _inline(store: TokenStore) -> Callable[[StoreOp], Awaitable[object]]:
+    """``perform`` on ``store`` as adrive's awaitable ``perform``, run inline on the loop.
+
+    The coroutine never suspends, so nothing can cancel it half-way: a lease release that
+    follows a cancellation always completes.
     """
-    reply: Any = None
-    error: BaseException | None = None
-    while True:
-        try:
-            step = renewal.send(reply) if error is None else renewal.throw(error)
-        except StopIteration as stop:
-            result: Cached = stop.value
-            return result
-        reply, error = None, None
-        try:
-            if isinstance(step, Send):
-                try:
-                    reply = await transport.send(step.request)
-                except TransportError as exc:
-                    reply = TransportFailure(exc)
-            elif isinstance(step, Sleep):
-                await sleep(step.seconds)
-            else:
-                reply = perform(store, step)
-        except BaseException as exc:  # handed to the renewal, which re-raises it
-            error = exc
+
+    async def perform_inline(op: StoreOp) -> object:
+        return perform(store, op)
+
+    return perform_inline
 
 
 class AsyncTokenSource(SourceBase):
     """The async :class:`~tokenwire.adapters.source.TokenSource`: same arguments, same rules.
 
-    ``client`` is an :class:`~tokenwire.adapters.client.AsyncTokenClient`; ``sleep`` (used between
-    polls of a shared store and between retries) defaults to the running loop's sleep. A source
-    belongs to the event loop it first renews on, like its client's connection pool.
+    ``client`` is an :class:`~tokenwire.adapters.client.AsyncTokenClient`, whose
+    :meth:`~tokenwire.adapters.client.AsyncTokenClient.flow` requests every token; ``clock``,
+    ``random`` and ``sleep`` (used between polls of a shared store and between retries) default
+    to the client's (its default sleep is the running loop's). A source belongs to the event loop
+    it first renews on, like its client's connection pool. Needs anyio (the ``httpcore`` extra
+    brings it): without it, construction raises :class:`~tokenwire.core.ConfigurationError`.
     """
 
     def __init__(
@@ -83,10 +81,11 @@ class AsyncTokenSource(SourceBase):
         key: str | None = None,
         lease_ttl: float | None = None,
         wait_timeout: float | None = None,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], Awaitable[object]] = async_sleep,
-        random: Callable[[], float] = random.random,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[object]] | None = None,
+        random: Callable[[], float] | None = None,
     ) -> None:
+        self._anyio = _anyio()
         super().__init__(
             client,
             grant,
@@ -99,7 +98,7 @@ class AsyncTokenSource(SourceBase):
             random=random,
         )
         self.client = client
-        self._sleep = sleep
+        self._sleep = client.sleep if sleep is None else sleep
 
     async def access_token(self) -> str:
         """A valid access token; no await at all while the cached token is outside its leeway."""
@@ -120,8 +119,7 @@ class AsyncTokenSource(SourceBase):
 
         No lock is needed to elect the leader: nothing awaits between the check and the claim.
         """
-        import anyio
-
+        anyio = self._anyio
         timeout = self._renewer.flight_timeout
         deadline = time.monotonic() + timeout
         while True:
@@ -146,8 +144,11 @@ class AsyncTokenSource(SourceBase):
     async def _lead(self, flight: Flight) -> Cached:
         renewer = self._renewer
         try:
-            result = await arun(
-                renewer.renew(), renewer.store, self.client.transport, sleep=self._sleep
+            result = await adrive(
+                renewer.renew(),
+                self.client.transport,
+                sleep=self._sleep,
+                perform=_inline(renewer.store),
             )
         except BaseException as exc:
             flight.error = exc

@@ -2,9 +2,11 @@
 
 The renewal algorithm is :class:`~tokenwire.adapters.source.renewal.Renewer`; this base holds the
 source's view of it: the cached token the hot path reads, ``invalidate``, the flight record that
-waiters read their outcome from, and the store/key/lease accessors. The subclasses add only their
-driver (blocking or awaiting) and their single-flight primitive (a thread lock and event, or an
-anyio event).
+waiters read their outcome from, and the store/key/lease accessors. It also decides the source's
+clock and randomness: the client's (``client.clock``, ``client.random``) unless the source is
+given its own. The subclasses add only how they drive the renewal
+(:func:`~tokenwire.adapters.drive.drive` or :func:`~tokenwire.adapters.drive.adrive`) and their
+single-flight primitive (a thread lock and event, or an anyio event).
 """
 
 from __future__ import annotations
@@ -12,9 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tokenwire.adapters.source.renewal import Cached, FlowClient, Renewer, twin
+from tokenwire.adapters.source.cached import Cached
+from tokenwire.adapters.source.errors import twin
+from tokenwire.adapters.source.renewal import FlowClient, Renewer
 from tokenwire.adapters.stores import TokenStore
 from tokenwire.core import Grant, Token
+
+__all__ = ["Flight", "SourceBase"]
 
 
 class Flight:
@@ -53,9 +59,10 @@ class SourceBase:
         key: str | None,
         lease_ttl: float | None,
         wait_timeout: float | None,
-        clock: Callable[[], float],
-        random: Callable[[], float],
+        clock: Callable[[], float] | None,
+        random: Callable[[], float] | None,
     ) -> None:
+        clock = client.clock if clock is None else clock
         self._renewer = Renewer(
             client,
             grant,
@@ -65,7 +72,7 @@ class SourceBase:
             lease_ttl=lease_ttl,
             wait_timeout=wait_timeout,
             clock=clock,
-            random=random,
+            random=client.random if random is None else random,
         )
         self._clock = clock
         self._cached: Cached | None = None
@@ -97,7 +104,7 @@ class SourceBase:
         cached = self._cached
         if cached is None or (access_token is not None and access_token != cached.access_token):
             return
-        self._renewer.reject(cached.version)
+        self._renewer.rejections.reject(cached.version)
         self._cached = None
 
     def _fresh(self) -> Cached | None:
@@ -111,7 +118,7 @@ class SourceBase:
         """Record the leader's token for the waiters, and cache it unless it was reported
         rejected while it was being fetched."""
         flight.result = result
-        if self._renewer.accepts(result):
+        if self._renewer.rejections.accepts(result.version):
             self._cached = result
         return result
 

@@ -1,72 +1,40 @@
 """``TokenSource``: a valid access token on demand, for threads.
 
 The renewal itself is :meth:`Renewer.renew <tokenwire.adapters.source.renewal.Renewer.renew>`,
-shared with the async source; this module adds the two things that are specific to threads: the
-driver that runs the renewal over a blocking transport and store, and the in-process single flight
-(a lock held only to elect one leader, and a :class:`threading.Event` the others wait on).
+shared with the async source; this module adds the two things that are specific to threads: it
+steps the renewal with :func:`~tokenwire.adapters.drive.drive` over the client's blocking
+transport (store operations go to :func:`~tokenwire.adapters.source.steps.perform` as drive's
+``perform``), and the in-process single flight (a lock held only to elect one leader, and a
+:class:`threading.Event` the others wait on).
 """
 
 from __future__ import annotations
 
-import random
+import functools
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from tokenwire.adapters.client import TokenClient
+from tokenwire.adapters.drive import drive
 from tokenwire.adapters.source.base import Flight, SourceBase
-from tokenwire.adapters.source.renewal import Cached, RefreshTimeout, Renewal, perform
+from tokenwire.adapters.source.cached import Cached
+from tokenwire.adapters.source.errors import RefreshTimeout
+from tokenwire.adapters.source.steps import perform
 from tokenwire.adapters.stores import TokenStore
-from tokenwire.adapters.transport import Transport
-from tokenwire.core import Grant, Send, Sleep, Token, TransportError, TransportFailure
+from tokenwire.core import Grant, Token
 
-__all__ = ["TokenSource", "run"]
-
-
-def run(
-    renewal: Renewal,
-    store: TokenStore,
-    transport: Transport,
-    *,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Cached:
-    """Drive ``renewal`` to its end over a blocking ``transport`` and ``store``.
-
-    A failed send goes back in as a :class:`TransportFailure` (the flow decides about retries);
-    anything else that goes wrong, including ``KeyboardInterrupt``, is thrown into the renewal so
-    that it releases its lease before the error leaves.
-    """
-    reply: Any = None
-    error: BaseException | None = None
-    while True:
-        try:
-            step = renewal.send(reply) if error is None else renewal.throw(error)
-        except StopIteration as stop:
-            result: Cached = stop.value
-            return result
-        reply, error = None, None
-        try:
-            if isinstance(step, Send):
-                try:
-                    reply = transport.send(step.request)
-                except TransportError as exc:
-                    reply = TransportFailure(exc)
-            elif isinstance(step, Sleep):
-                sleep(step.seconds)
-            else:
-                reply = perform(store, step)
-        except BaseException as exc:  # handed to the renewal, which re-raises it
-            error = exc
+__all__ = ["TokenSource"]
 
 
 class TokenSource(SourceBase):
     """Hands out a valid access token, renewing it once, ahead of expiry, however many ask.
 
-    ``client`` is a :class:`~tokenwire.adapters.client.TokenClient` (its profile, credentials,
-    retry policy and transport are used). ``grant`` is how a first token, or a renewal without a
-    refresh token, is obtained (``ClientCredentials()``, ``AuthorizationCode(...)``,
-    ``RefreshToken(...)``). ``token`` is a token already in hand.
+    ``client`` is a :class:`~tokenwire.adapters.client.TokenClient`: every token is requested by
+    running its :meth:`~tokenwire.adapters.client.TokenClient.flow` over its transport.
+    ``grant`` is how a first token, or a renewal without a refresh token, is obtained
+    (``ClientCredentials()``, ``AuthorizationCode(...)``, ``RefreshToken(...)``). ``token`` is a
+    token already in hand.
 
     With a ``store`` and a ``key``, the source works from whatever token is stored there, so that
     threads, processes (:class:`~tokenwire.adapters.stores.SqliteStore`) or machines
@@ -77,7 +45,9 @@ class TokenSource(SourceBase):
     ``lease_ttl`` bounds how long one refresher may hold the store's lease (default: the longest a
     request through ``client`` can take, see :func:`default_lease_ttl`); ``wait_timeout`` how long
     a caller waits for another refresher before :class:`RefreshTimeout` (default: twice the lease).
-    ``clock`` is the wall clock (``time.time``): stored expiry times are shared across machines.
+    ``clock`` (the hot path's wall clock), ``random`` (poll jitter) and ``sleep`` (between polls
+    of a shared store, and between retries) default to the client's ``clock``, ``random`` and
+    ``sleep``; the clock is a wall clock because stored expiry times are shared across machines.
     """
 
     def __init__(
@@ -90,9 +60,9 @@ class TokenSource(SourceBase):
         key: str | None = None,
         lease_ttl: float | None = None,
         wait_timeout: float | None = None,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
-        random: Callable[[], float] = random.random,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+        random: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(
             client,
@@ -106,7 +76,7 @@ class TokenSource(SourceBase):
             random=random,
         )
         self.client = client
-        self._sleep = sleep
+        self._sleep = client.sleep if sleep is None else sleep
         self._lock = threading.Lock()
 
     def access_token(self) -> str:
@@ -152,7 +122,12 @@ class TokenSource(SourceBase):
     def _lead(self, flight: Flight) -> Cached:
         renewer = self._renewer
         try:
-            result = run(renewer.renew(), renewer.store, self.client.transport, sleep=self._sleep)
+            result = drive(
+                renewer.renew(),
+                self.client.transport,
+                sleep=self._sleep,
+                perform=functools.partial(perform, renewer.store),
+            )
         except BaseException as exc:
             flight.error = exc
             raise

@@ -47,16 +47,20 @@ class StoredToken(msgspec.Struct, frozen=True, kw_only=True):
     """
 
     token: Token
-    #: 1 for the first write of a key, then +1 on every successful write.
+    #: Higher than every version the key had before, also across :meth:`TokenStore.delete` and
+    #: expiry (a version never repeats for a key, so "version <= the one rejected" stays true
+    #: only of tokens already seen). 1 for a key never written; otherwise usually +1.
     version: int
 
 
 class Lease(msgspec.Struct, frozen=True, kw_only=True):
-    """The right to refresh ``key`` until ``expires_at`` (wall clock), proven by ``owner``."""
+    """The right to refresh ``key`` for a while, proven by ``owner``."""
 
     key: str
     #: A random id issued with the lease; only this id can release it.
     owner: str
+    #: When the lease ends, in wall-clock seconds, for information only: the store decides expiry
+    #: with a clock that wall-clock steps do not move (monotonic, or Redis's own).
     expires_at: float
 
 
@@ -118,14 +122,20 @@ def encode_token(token: Token) -> bytes:
 
 
 def decode_token(data: bytes | str, key: str) -> Token:
-    """Parse a stored token; corrupt data is a :class:`StoreError`, never a decode error."""
+    """Parse a stored token; corrupt data is a :class:`StoreError`, never a decode error.
+
+    For invalid UTF-8 inside a string msgspec raises ``UnicodeDecodeError``, whose ``.object``
+    holds the raw stored bytes (a token): that one is neither chained nor kept as the context.
+    """
+    corrupt = f"stored token for key {scrub(key, 80)!r} is corrupt"
     try:
         return _decoder.decode(data)
     except msgspec.DecodeError as exc:
         # msgspec names the position and expected type, never the value.
-        raise StoreError(
-            f"stored token for key {scrub(key, 80)!r} is corrupt: {scrub(str(exc), 120)}"
-        ) from exc
+        raise StoreError(f"{corrupt}: {scrub(str(exc), 120)}") from exc
+    except (UnicodeDecodeError, RecursionError) as exc:
+        detail = type(exc).__name__
+    raise StoreError(f"{corrupt}: {detail}")
 
 
 def check_key(key: str) -> str:

@@ -6,6 +6,11 @@ Layout, under ``prefix`` (default ``tokenwire:``):
   Compare-and-set is one Lua script (run by EVALSHA through ``register_script``) that checks
   ``v``, writes both fields and sets the key's expiry, so no reader sees a token with the wrong
   version and no two writers both win.
+* ``{prefix}version:{key}``: the key's last version, a plain counter without expiry. The token
+  hash expires and :meth:`RedisStore.delete` removes it, but the counter stays, so versions never
+  repeat for a key (a token source remembers rejected versions). Under a ``maxmemory`` policy
+  that evicts keys without a TTL (``allkeys-*``) Redis may drop it; the ``volatile-*`` policies
+  and ``noeviction`` never do.
 * ``{prefix}lease:{key}``: the refresher lease, ``SET NX PX`` holding the owner id. Redis owns the
   lease clock (``PX``), so a holder that dies is replaced when the key expires. Release is a Lua
   script that deletes the key only if it still holds the caller's owner id: a refresher whose
@@ -54,8 +59,13 @@ EXPIRY_GRACE = 60.0
 #: Socket timeouts for a client built from a URL (``?socket_timeout=`` in the URL overrides).
 DEFAULT_SOCKET_TIMEOUT = 5.0
 
-# KEYS[1] token hash; ARGV[1] expected version ('' = nothing stored), ARGV[2] token JSON,
-# ARGV[3] expiry in ms (0 = none). Returns the new version, or nil if the version moved.
+#: The longest expiry set on a token hash; a longer one (``expires_in`` = 2**63-1) means none.
+#: Redis refuses an expiry whose deadline overflows its clock, after the script's HSET landed.
+MAX_EXPIRY_MS = 100 * 366 * 86400 * 1000
+
+# KEYS[1] token hash, KEYS[2] version counter; ARGV[1] expected version ('' = nothing stored),
+# ARGV[2] token JSON, ARGV[3] expiry in ms (0 = none, at most MAX_EXPIRY_MS: checked by the
+# caller, before anything is written). Returns the new version, or nil if the version moved.
 _CAS_SCRIPT = """
 local current = redis.call('HGET', KEYS[1], 'v')
 if ARGV[1] == '' then
@@ -63,8 +73,12 @@ if ARGV[1] == '' then
 elseif (not current) or tonumber(current) ~= tonumber(ARGV[1]) then
   return false
 end
-local version = 1
-if current then version = tonumber(current) + 1 end
+local version = redis.call('INCR', KEYS[2])
+if current and version <= tonumber(current) then
+  -- a hash written before the counter existed
+  version = tonumber(current) + 1
+  redis.call('SET', KEYS[2], version)
+end
 redis.call('HSET', KEYS[1], 'v', version, 't', ARGV[2])
 local ttl = tonumber(ARGV[3])
 if ttl > 0 then
@@ -130,6 +144,9 @@ class RedisStore:
     def _token_key(self, key: str) -> str:
         return f"{self._prefix}token:{check_key(key)}"
 
+    def _version_key(self, key: str) -> str:
+        return f"{self._prefix}version:{check_key(key)}"
+
     def _lease_key(self, key: str) -> str:
         return f"{self._prefix}lease:{check_key(key)}"
 
@@ -161,23 +178,31 @@ class RedisStore:
         data = encode_token(token)
         expected = "" if expected_version is None else str(expected_version)
         with self._calling("compare_and_set"):
-            version: Any = self._cas(keys=[name], args=[expected, data, self._ttl_ms(token)])
+            version: Any = self._cas(
+                keys=[name, self._version_key(key)], args=[expected, data, self._ttl_ms(token)]
+            )
         if version is None:
             return None
         return StoredToken(token=token, version=int(version))
 
     def _ttl_ms(self, token: Token) -> int:
-        """Milliseconds the stored token should live, 0 for no expiry (see module docstring)."""
+        """Milliseconds the stored token should live, 0 for no expiry (see module docstring).
+
+        Never more than :data:`MAX_EXPIRY_MS`: a lifetime no clock reaches is no expiry.
+        """
         access: float | None = None
-        if token.expires_at is not None:
-            access = max(0.0, token.expires_at - time.time()) + EXPIRY_GRACE
+        expires_at = token.expires_at
+        if expires_at is not None and math.isfinite(expires_at):
+            access = max(0.0, expires_at - time.time()) + EXPIRY_GRACE
         if token.refresh_token is None:
             seconds = access
         elif self._refresh_ttl is None:
             seconds = None
         else:
             seconds = self._refresh_ttl if access is None else max(self._refresh_ttl, access)
-        return 0 if seconds is None else max(1, math.ceil(seconds * 1000))
+        if seconds is None or seconds * 1000 > MAX_EXPIRY_MS:
+            return 0
+        return max(1, math.ceil(seconds * 1000))
 
     def acquire_lease(self, key: str, ttl: float) -> Lease | None:
         name = self._lease_key(key)

@@ -17,7 +17,14 @@ Design choices, and why:
 * **The file is private**: created ``0600`` with ``os.open`` before SQLite opens it. SQLite gives
   its ``-wal`` and ``-shm`` files the database file's permissions; the store checks that and
   tightens them if they are looser. An existing database file keeps the mode its owner gave it.
-* Lease expiry uses ``clock`` (wall-clock seconds, shared by the processes of one machine).
+* **Versions never repeat for a key**: ``tokenwire_versions`` keeps each key's last version, and
+  :meth:`SqliteStore.delete` leaves it, so a token written after a delete gets a higher version
+  than any before (a token source remembers rejected versions).
+* **Leases run on the monotonic clock** (one clock for every process of the machine), with the
+  boot id they were taken under (see :mod:`tokenwire.adapters.stores.clocks`): a wall-clock step
+  neither frees a held lease nor prolongs a dead one, and a lease left by a previous boot is
+  expired. ``clock`` (wall) only fills :attr:`Lease.expires_at`. Leases live in
+  ``tokenwire_lease_holders``; the wall-clock ``tokenwire_leases`` of earlier versions is unused.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from tokenwire.adapters.stores import clocks
 from tokenwire.adapters.stores.base import (
     Lease,
     StoredToken,
@@ -42,31 +50,44 @@ from tokenwire.adapters.stores.base import (
     new_owner,
     store_errors,
 )
+from tokenwire.adapters.stores.clocks import Clock, lease_is_live
 from tokenwire.core import Token
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS tokenwire_tokens ("
     " key TEXT PRIMARY KEY, version INTEGER NOT NULL, token BLOB NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS tokenwire_leases ("
-    " key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tokenwire_versions ("
+    " key TEXT PRIMARY KEY, version INTEGER NOT NULL)",
+    # deadline: monotonic seconds under boot_id; expires_at: wall clock, for information.
+    "CREATE TABLE IF NOT EXISTS tokenwire_lease_holders ("
+    " key TEXT PRIMARY KEY, owner TEXT NOT NULL, boot_id TEXT NOT NULL,"
+    " deadline REAL NOT NULL, ttl REAL NOT NULL, expires_at REAL NOT NULL)",
 )
 
 _PRIVATE = stat.S_IRUSR | stat.S_IWUSR
 
 
 class SqliteStore:
-    """Token store in the SQLite database at ``path`` (created ``0600`` if missing)."""
+    """Token store in the SQLite database at ``path`` (created ``0600`` if missing).
+
+    ``monotonic`` and ``boot_id`` decide lease expiry (see the module docstring); ``clock``
+    (wall-clock seconds) only fills :attr:`Lease.expires_at`. All three are for tests to step.
+    """
 
     def __init__(
         self,
         path: str | os.PathLike[str],
         *,
         timeout: float = 5.0,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = time.time,
+        monotonic: Clock = time.monotonic,
+        boot_id: Callable[[], str] = clocks.boot_id,
     ) -> None:
         self._path = os.fspath(path)
         self._timeout = check_ttl(timeout, "timeout")
         self._clock = clock
+        self._monotonic = monotonic
+        self._boot_id = boot_id
         self._lock = threading.Lock()
         self._closed = False
         self._pid = os.getpid()
@@ -163,46 +184,80 @@ class SqliteStore:
                 raise StoreError("sqlite store: stored token version is corrupt")
             if current != expected_version:
                 return None
-            version = 1 if current is None else current + 1
+            last = conn.execute(
+                "SELECT version FROM tokenwire_versions WHERE key = ?", (key,)
+            ).fetchone()
+            highest = max(current or 0, last[0] if last and isinstance(last[0], int) else 0)
+            version = highest + 1
             conn.execute(
                 "INSERT INTO tokenwire_tokens (key, version, token) VALUES (?, ?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET version = excluded.version,"
                 " token = excluded.token",
                 (key, version, data),
             )
+            conn.execute(
+                "INSERT OR REPLACE INTO tokenwire_versions (key, version) VALUES (?, ?)",
+                (key, version),
+            )
         return StoredToken(token=token, version=version)
+
+    def _live(self, row: tuple[object, ...] | None) -> bool:
+        """Whether a ``(boot_id, deadline, ttl)`` lease row still holds; read under the lock."""
+        if row is None:
+            return False
+        boot, deadline, ttl = row
+        if not isinstance(boot, str) or not isinstance(deadline, float | int):
+            return False  # a corrupt row holds nothing
+        if not isinstance(ttl, float | int):
+            return False
+        return lease_is_live(
+            boot=boot,
+            deadline=float(deadline),
+            ttl=float(ttl),
+            current_boot=self._boot_id(),
+            now=self._monotonic(),
+        )
 
     def acquire_lease(self, key: str, ttl: float) -> Lease | None:
         check_key(key)
         ttl = check_ttl(ttl)
         with self._connection("acquire_lease") as conn, _immediate(conn):
-            now = self._clock()  # read once the write lock is ours
+            # Clocks read once the write lock is ours.
             row = conn.execute(
-                "SELECT expires_at FROM tokenwire_leases WHERE key = ?", (key,)
+                "SELECT boot_id, deadline, ttl FROM tokenwire_lease_holders WHERE key = ?", (key,)
             ).fetchone()
-            if row is not None and row[0] > now:
+            if self._live(row):
                 return None
-            lease = Lease(key=key, owner=new_owner(), expires_at=now + ttl)
+            lease = Lease(key=key, owner=new_owner(), expires_at=self._clock() + ttl)
             conn.execute(
-                "INSERT OR REPLACE INTO tokenwire_leases (key, owner, expires_at) VALUES (?, ?, ?)",
-                (lease.key, lease.owner, lease.expires_at),
+                "INSERT OR REPLACE INTO tokenwire_lease_holders"
+                " (key, owner, boot_id, deadline, ttl, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    lease.key,
+                    lease.owner,
+                    self._boot_id(),
+                    self._monotonic() + ttl,
+                    ttl,
+                    lease.expires_at,
+                ),
             )
         return lease
 
     def release_lease(self, lease: Lease) -> bool:
         with self._connection("release_lease") as conn, _immediate(conn):
             row = conn.execute(
-                "SELECT expires_at FROM tokenwire_leases WHERE key = ? AND owner = ?",
+                "SELECT boot_id, deadline, ttl FROM tokenwire_lease_holders"
+                " WHERE key = ? AND owner = ?",
                 (lease.key, lease.owner),
             ).fetchone()
             if row is None:
                 return False
             # The owner's row goes either way; an expired one no longer counted as held.
             conn.execute(
-                "DELETE FROM tokenwire_leases WHERE key = ? AND owner = ?",
+                "DELETE FROM tokenwire_lease_holders WHERE key = ? AND owner = ?",
                 (lease.key, lease.owner),
             )
-            return bool(row[0] > self._clock())
+            return self._live(row)
 
     def delete(self, key: str) -> None:
         check_key(key)

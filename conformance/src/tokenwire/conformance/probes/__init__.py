@@ -14,13 +14,8 @@ secret.
 """
 
 from tokenwire.conformance.probes.model import (
-    CheckResult,
-    Evidence,
     Finding,
-    Level,
     ProbeCheck,
-    ProbeOutcome,
-    ProbeReport,
     Seen,
 )
 from tokenwire.conformance.probes.plan import (
@@ -32,6 +27,13 @@ from tokenwire.conformance.probes.plan import (
 )
 from tokenwire.conformance.probes.registry import CHECKS, check_named
 from tokenwire.conformance.probes.report import render_junit_report, render_table
+from tokenwire.conformance.probes.results import (
+    CheckResult,
+    Evidence,
+    Level,
+    ProbeOutcome,
+    ProbeReport,
+)
 from tokenwire.conformance.probes.runner import run_probes
 from tokenwire.conformance.probes.target import ProbeTarget
 

@@ -15,7 +15,6 @@ from tokenwire.conformance.probes.exchange import ProbeExchange
 from tokenwire.conformance.probes.model import (
     EVERY,
     Finding,
-    Level,
     ProbeCheck,
     Seen,
     deviates,
@@ -30,6 +29,9 @@ from tokenwire.conformance.probes.plan import (
     UNKNOWN_GRANT,
     WRONG_SECRET,
     WRONG_SECRET_BASIC,
+)
+from tokenwire.conformance.probes.results import (
+    Level,
 )
 from tokenwire.core.redact import scrub
 

@@ -2,7 +2,7 @@
 
 A :class:`ProbeExchange` keeps the raw response (checks must see ``"3600"`` and ``3600`` as
 different things, which the core's lenient parser deliberately does not), decodes its body once,
-and turns itself into redacted :class:`~tokenwire.conformance.probes.model.Evidence`.
+and turns itself into redacted :class:`~tokenwire.conformance.probes.results.Evidence`.
 Redaction is in two layers: the members and runs that look like credentials are replaced by
 :mod:`tokenwire.core.redact`, and then every secret value the run knows of (the client secret,
 the refresh token given, every token the provider handed out) is replaced wherever it appears.
@@ -16,13 +16,12 @@ from typing import Any
 
 import msgspec
 
-from tokenwire.conformance.probes.model import Evidence
+from tokenwire.conformance.probes.results import Evidence
 from tokenwire.core import HttpRequest, HttpResponse, Profile, TokenwireError
+from tokenwire.core.flow import THROTTLE_STATUSES
 from tokenwire.core.redact import REDACTED, SECRET_FIELDS, json_type, scrub
 from tokenwire.core.response import decode_json_body
 
-#: Statuses that mean "not now" rather than an answer to what was asked.
-THROTTLE_STATUSES = frozenset({429, 503})
 #: The response headers any check reads; evidence shows these and no other.
 EVIDENCE_HEADERS = ("Content-Type", "Cache-Control", "Pragma", "WWW-Authenticate", "Retry-After")
 #: Members shown as sent (scrubbed): error members and non-secret token metadata.

@@ -1,4 +1,4 @@
-"""What a probe check is, what it finds, and what the report holds.
+"""What a probe check is and what it finds (what the report holds is in ``results``).
 
 A *check* reads the answers to one or more of the requests a probe run sends (see
 :mod:`~tokenwire.conformance.probes.plan`) and returns a :class:`Finding`. The check's *level* (how
@@ -12,26 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-import msgspec
+from tokenwire.conformance.probes.exchange import ProbeExchange
+from tokenwire.conformance.probes.results import Level, ProbeOutcome
+from tokenwire.conformance.probes.target import ProbeTarget
 
-from tokenwire.core import ConfigurationError
-
-if TYPE_CHECKING:
-    from tokenwire.conformance.probes.exchange import ProbeExchange
-    from tokenwire.conformance.probes.target import ProbeTarget
-
-Level = Literal["MUST", "SHOULD", "INFO"]
-ProbeOutcome = Literal["pass", "fail", "warn", "skip"]
 #: What a check returns; ``deviation`` is turned into ``fail`` or ``warn`` by the check's level.
 Verdict = Literal["pass", "deviation", "warn", "skip"]
 
 #: ``ProbeCheck.uses`` for a check that reads every request sent, whatever it was.
 EVERY: tuple[str, ...] = ("*",)
-
-#: Summary keys, in the order they are printed.
-SUMMARY_KEYS = {"pass": "passed", "fail": "failed", "warn": "warned", "skip": "skipped"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,72 +95,3 @@ class ProbeCheck:
         if verdict == "deviation":
             return "fail" if self.level == "MUST" else "warn"
         return verdict
-
-
-class Evidence(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """What one request got back, trimmed to what a check looks at and redacted.
-
-    ``request`` says what was sent in words (never a value); ``headers`` holds only the headers
-    the checks read; ``body`` is a short excerpt with every token and secret replaced.
-    ``note`` says why there is no answer (not sent, transport failure).
-    """
-
-    request: str
-    status: int | None = None
-    headers: dict[str, str] = msgspec.field(default_factory=dict)
-    body: str = ""
-    note: str = ""
-
-
-class CheckResult(msgspec.Struct, frozen=True, kw_only=True):
-    """One check's outcome against the probed provider."""
-
-    id: str
-    section: str
-    level: Level
-    title: str
-    outcome: ProbeOutcome
-    detail: str
-    evidence: tuple[Evidence, ...] = ()
-
-
-class ProbeReport(msgspec.Struct, frozen=True, kw_only=True):
-    """Every check's result, and how the run went.
-
-    ``requests_sent`` counts requests that left (or may have left) tokenwire; ``stopped`` says
-    why probing ended early (the provider throttled, or a transport failure), else ``None``.
-    """
-
-    token_url: str
-    results: tuple[CheckResult, ...]
-    requests_sent: int
-    stopped: str | None = None
-    transport_failed: bool = False
-
-    @property
-    def summary(self) -> dict[str, int]:
-        counts = dict.fromkeys(SUMMARY_KEYS.values(), 0)
-        for result in self.results:
-            counts[SUMMARY_KEYS[result.outcome]] += 1
-        return counts
-
-    @property
-    def ok(self) -> bool:
-        """True when no MUST check failed (only MUST checks can fail)."""
-        return not any(r.outcome == "fail" for r in self.results)
-
-    def result(self, check_id: str) -> CheckResult:
-        """The result of check ``check_id``; :class:`ConfigurationError` if there is none."""
-        for result in self.results:
-            if result.id == check_id:
-                return result
-        raise ConfigurationError(f"no probe check is called {check_id!r}")
-
-    @property
-    def outcomes(self) -> dict[str, ProbeOutcome]:
-        """``{check id: outcome}``: what tests compare against a provider's known behaviour."""
-        return {r.id: r.outcome for r in self.results}
-
-    def to_json(self) -> bytes:
-        """The ``--format json`` document: ``{"results": [...], "summary": {...}}`` (DESIGN.md)."""
-        return msgspec.json.encode({"results": self.results, "summary": self.summary})

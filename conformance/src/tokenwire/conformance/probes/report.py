@@ -7,7 +7,11 @@ built; nothing here sees a request, a secret or a raw body.
 from __future__ import annotations
 
 from tokenwire.conformance.junit import JUnitCase, render_junit
-from tokenwire.conformance.probes.model import CheckResult, Evidence, ProbeReport
+from tokenwire.conformance.probes.results import (
+    CheckResult,
+    Evidence,
+    ProbeReport,
+)
 
 _MARK = {"pass": "pass", "fail": "FAIL", "warn": "WARN", "skip": "skip"}
 #: The detail column of the table is cut here; the findings below it show it whole.

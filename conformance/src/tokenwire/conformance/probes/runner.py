@@ -19,11 +19,8 @@ from tokenwire.adapters.transport import Transport
 from tokenwire.conformance.probes.exchange import ProbeExchange, Redactor, evidence
 from tokenwire.conformance.probes.model import (
     EVERY,
-    CheckResult,
-    Evidence,
     Finding,
     ProbeCheck,
-    ProbeReport,
     Seen,
     skipped,
 )
@@ -37,6 +34,11 @@ from tokenwire.conformance.probes.plan import (
     build_plan,
 )
 from tokenwire.conformance.probes.registry import CHECKS
+from tokenwire.conformance.probes.results import (
+    CheckResult,
+    Evidence,
+    ProbeReport,
+)
 from tokenwire.conformance.probes.target import ProbeTarget
 from tokenwire.core import ConfigurationError, HttpRequest, TransportError
 

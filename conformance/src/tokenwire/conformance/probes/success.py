@@ -13,7 +13,6 @@ from collections.abc import Callable
 from tokenwire.conformance.probes.exchange import ProbeExchange
 from tokenwire.conformance.probes.model import (
     Finding,
-    Level,
     ProbeCheck,
     Seen,
     deviates,
@@ -21,6 +20,9 @@ from tokenwire.conformance.probes.model import (
     warned,
 )
 from tokenwire.conformance.probes.plan import BASELINE
+from tokenwire.conformance.probes.results import (
+    Level,
+)
 from tokenwire.core.redact import scrub
 
 #: RFC 6749 Appendix A.4: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), joined by single spaces.

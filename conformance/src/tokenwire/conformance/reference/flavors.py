@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from tokenwire.adapters.profiles import api_v1, generic, tencent_ciam
+from tokenwire.adapters.profiles import BY_NAME, generic
 from tokenwire.core import ConfigurationError, Profile
 
 FlavorName = Literal["rfc6749", "tencent-ciam", "api-v1"]
@@ -43,10 +43,8 @@ class Flavor:
 
     def profile(self, base_url: str) -> Profile:
         """The tokenwire profile that talks to this flavor served at ``base_url``."""
-        if self.name == "tencent-ciam":
-            return tencent_ciam(base_url)
-        if self.name == "api-v1":
-            return api_v1(base_url)
+        if self.name in BY_NAME:
+            return BY_NAME[self.name](base_url)
         return generic(base_url + self.token_path, authorization_url=base_url + self.authorize_path)
 
 

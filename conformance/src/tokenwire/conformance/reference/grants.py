@@ -19,14 +19,17 @@ from urllib.parse import unquote_plus
 
 from authlib.oauth2.rfc6749 import InvalidRequestError, OAuth2Request, grants
 from authlib.oauth2.rfc7636 import CodeChallenge
+from typing_extensions import override
 
 from tokenwire.conformance.reference.models import ClientModel, IssuedCode, IssuedRefreshToken, User
+from tokenwire.core.auth import AUTH_METHODS
 
 #: Authorization codes live this long (RFC 6749 §4.1.2 recommends at most ten minutes).
 CODE_LIFETIME = 600.0
 
-ALL_AUTH_METHODS: list[str] = ["client_secret_basic", "client_secret_post", "none"]
-CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+#: Every method core can send; a confidential client may use any but ``none``.
+ALL_AUTH_METHODS: list[str] = list(AUTH_METHODS)
+CONFIDENTIAL_AUTH_METHODS = [method for method in AUTH_METHODS if method != "none"]
 
 
 def basic_credentials(authorization: str | None) -> tuple[str, str] | None:
@@ -65,6 +68,7 @@ class S256CodeChallenge(CodeChallenge):  # type: ignore[misc]  # authlib is unty
 
     SUPPORTED_CODE_CHALLENGE_METHOD: ClassVar[list[str]] = ["S256"]
 
+    @override
     def validate_code_challenge(self, grant: Any, redirect_uri: str | None) -> None:
         request = grant.request
         data = request.payload.data
@@ -79,6 +83,7 @@ class S256CodeChallenge(CodeChallenge):  # type: ignore[misc]  # authlib is unty
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
     TOKEN_ENDPOINT_AUTH_METHODS = ALL_AUTH_METHODS
 
+    @override
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
         data = request.payload.data
         self.server.store.save_code(
@@ -94,13 +99,16 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mis
             )
         )
 
+    @override
     def query_authorization_code(self, code: str, client: ClientModel) -> IssuedCode | None:
         issued: IssuedCode | None = self.server.store.take_code(code, client.get_client_id())
         return issued
 
+    @override
     def delete_authorization_code(self, authorization_code: IssuedCode) -> None:
         """Nothing to do: ``query_authorization_code`` already took the code out of the store."""
 
+    @override
     def authenticate_user(self, authorization_code: IssuedCode) -> User:
         return authorization_code.user
 
@@ -109,11 +117,13 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
     TOKEN_ENDPOINT_AUTH_METHODS = ALL_AUTH_METHODS
 
     @property
+    @override
     def INCLUDE_NEW_REFRESH_TOKEN(self) -> bool:  # authlib's name
         """A new refresh token is issued exactly when the provider rotates them."""
         rotate: bool = self.server.rotate_refresh_tokens
         return rotate
 
+    @override
     def authenticate_refresh_token(self, refresh_token: str) -> IssuedRefreshToken | None:
         issued: IssuedRefreshToken | None = self.server.store.claim_refresh_token(
             refresh_token,
@@ -122,9 +132,11 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
         )
         return issued
 
+    @override
     def authenticate_user(self, refresh_token: IssuedRefreshToken) -> User:
         return refresh_token.user
 
+    @override
     def revoke_old_credential(self, refresh_token: IssuedRefreshToken) -> None:
         """Nothing to do: a rotated refresh token was consumed when it was claimed."""
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
+from typing_extensions import override
+
 from tokenwire.conformance.loopback import HOST, LoopbackHTTPServer
 from tokenwire.conformance.reference.replies import ProviderReply, text_reply
 from tokenwire.core import HttpRequest
@@ -49,6 +51,7 @@ class ReferenceRequestHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._serve()
 
+    @override
     def log_message(self, format: str, *args: object) -> None:
         """Silent: request lines can carry codes and states, and tests need no access log."""
 

@@ -10,6 +10,7 @@ import hmac
 from dataclasses import dataclass, field
 
 from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, ClientMixin, TokenMixin
+from typing_extensions import override
 
 from tokenwire.conformance.reference.clients import RegisteredClient
 from tokenwire.conformance.reference.flavors import Flavor
@@ -34,12 +35,15 @@ class ClientModel(ClientMixin):  # type: ignore[misc]  # authlib is untyped
         self.client_id = client.client_id
         self.flavor = flavor
 
+    @override
     def get_client_id(self) -> str:
         return self.client.client_id
 
+    @override
     def get_default_redirect_uri(self) -> str | None:
         return self.client.redirect_uris[0] if self.client.redirect_uris else None
 
+    @override
     def get_allowed_scope(self, scope: str | None) -> str | None:
         """The requested scope, or the flavor's default; ``None`` (invalid_scope) if not allowed."""
         if not scope:
@@ -47,21 +51,26 @@ class ClientModel(ClientMixin):  # type: ignore[misc]  # authlib is untyped
         allowed = set(self.client.scopes if self.client.scopes is not None else self.flavor.scopes)
         return scope if set(scope.split()) <= allowed else None
 
+    @override
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         return redirect_uri in self.client.redirect_uris
 
+    @override
     def check_client_secret(self, client_secret: str) -> bool:
         expected = self.client.client_secret
         return expected is not None and hmac.compare_digest(
             expected.encode(), client_secret.encode()
         )
 
+    @override
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         return method == self.client.auth_method
 
+    @override
     def check_response_type(self, response_type: str) -> bool:
         return response_type == "code" and "authorization_code" in self.client.grant_types
 
+    @override
     def check_grant_type(self, grant_type: str) -> bool:
         return grant_type in self.client.grant_types
 
@@ -80,9 +89,11 @@ class IssuedCode(AuthorizationCodeMixin):  # type: ignore[misc]  # authlib is un
     #: ``time.monotonic()`` after which the code is refused.
     expires_at: float
 
+    @override
     def get_redirect_uri(self) -> str | None:
         return self.redirect_uri
 
+    @override
     def get_scope(self) -> str:
         return self.scope
 
@@ -96,8 +107,10 @@ class IssuedRefreshToken(TokenMixin):  # type: ignore[misc]  # authlib is untype
     scope: str
     user: User
 
+    @override
     def check_client(self, client: ClientModel) -> bool:
         return self.client_id == client.get_client_id()
 
+    @override
     def get_scope(self) -> str:
         return self.scope

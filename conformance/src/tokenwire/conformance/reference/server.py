@@ -21,6 +21,7 @@ from authlib.oauth2.rfc6749 import (
     OAuth2Payload,
     OAuth2Request,
 )
+from typing_extensions import override
 
 from tokenwire.conformance.reference.flavors import Flavor
 from tokenwire.conformance.reference.grants import (
@@ -61,10 +62,12 @@ class FormPayload(OAuth2Payload):  # type: ignore[misc]  # authlib is untyped
         self._data = {name: values[0] for name, values in self._datalist.items()}
 
     @property
+    @override
     def data(self) -> dict[str, str]:
         return self._data
 
     @property
+    @override
     def datalist(self) -> dict[str, list[str]]:
         return self._datalist
 
@@ -84,11 +87,13 @@ class IncomingRequest(OAuth2Request):  # type: ignore[misc]  # authlib is untype
         self.payload = FormPayload(decode_form(source))
 
     @property
+    @override
     def form(self) -> dict[str, str]:
         data: dict[str, str] = self.payload.data
         return data
 
     @property
+    @override
     def args(self) -> dict[str, str]:
         return self.form
 
@@ -155,10 +160,12 @@ class ReferenceAuthorizationServer(AuthorizationServer):  # type: ignore[misc]  
         return reply
 
     # --- authlib's framework hooks ------------------------------------------------------------
+    @override
     def query_client(self, client_id: str) -> ClientModel | None:
         client = self.store.client(client_id)
         return None if client is None else ClientModel(client, self.flavor)
 
+    @override
     def save_token(self, token: dict[str, Any], request: IncomingRequest) -> None:
         refresh_token = token.get("refresh_token")
         if not refresh_token:
@@ -175,18 +182,23 @@ class ReferenceAuthorizationServer(AuthorizationServer):  # type: ignore[misc]  
             )
         )
 
+    @override
     def create_oauth2_request(self, request: IncomingRequest) -> IncomingRequest:
         return request
 
+    @override
     def create_json_request(self, request: object) -> object:
         raise NotImplementedError("the reference provider has no JSON endpoints")
 
+    @override
     def send_signal(self, name: str, *args: object, **kwargs: object) -> None:
         """authlib's signals are for framework integrations; nothing listens here."""
 
+    @override
     def get_error_uri(self, request: IncomingRequest, error: OAuth2Error) -> str | None:
         return self.flavor.error_uri
 
+    @override
     def handle_response(
         self, status: int, body: object, headers: list[tuple[str, str]]
     ) -> ProviderReply:
@@ -198,6 +210,7 @@ class ReferenceAuthorizationServer(AuthorizationServer):  # type: ignore[misc]  
         raw = body.encode() if isinstance(body, str) else b""
         return ProviderReply(status, tuple(headers), body=raw)
 
+    @override
     def handle_error_response(self, request: IncomingRequest, error: OAuth2Error) -> ProviderReply:
         """authlib's error reply, with ``invalid_client``'s status set as the flavor says.
 
