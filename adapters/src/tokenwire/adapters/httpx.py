@@ -24,7 +24,7 @@ httpx is an optional extra: ``pip install 'tokenwire-adapters[httpx]'``.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Generator, Iterator
 from typing import Any
 
 import httpx
@@ -68,11 +68,9 @@ class TokenAuth(httpx.Auth):
         request before each send; this generator reads back which token was sent.
         """
         response = yield request
-        headers = response.headers
         decision = decide(
             response.status_code,
-            # Read only if decide looks (on a 401): this runs on every response.
-            (value for name, value in headers.multi_items() if name == "www-authenticate"),
+            _challenges(response.headers),
             replayable=isinstance(request.stream, httpx.ByteStream),
         )
         if decision.verdict is Verdict.STANDS:
@@ -137,3 +135,9 @@ class TokenAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         return f"TokenAuth({self.source!r})"
+
+
+def _challenges(headers: httpx.Headers) -> Iterator[str]:
+    """The ``WWW-Authenticate`` values, read only if :func:`decide` looks (on a 401): this runs
+    on every response, and most are not 401s."""
+    yield from headers.get_list("www-authenticate")
