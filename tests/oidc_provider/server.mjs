@@ -39,6 +39,7 @@ console.warn = (...args) => {
 };
 
 const REDIRECT_URI = 'http://127.0.0.1/cb';
+const NATIVE_REDIRECT_URI = 'http://127.0.0.1/callback';
 // The API a client_credentials token is for (RFC 8707 resource indicator) and the scopes it knows.
 const API_RESOURCE = 'urn:tokenwire:api';
 const API_SCOPES = 'api:read api:write';
@@ -71,6 +72,16 @@ const clients = [
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     redirect_uris: [REDIRECT_URI],
+  },
+  {
+    // RFC 8252 native app: a loopback redirect listener on whatever port the app got (§7.3). The
+    // port may vary only for application_type native; browser tests and `tokenwire login` use it.
+    client_id: 'tw-native',
+    application_type: 'native',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: [NATIVE_REDIRECT_URI],
   },
 ];
 
@@ -130,9 +141,19 @@ const configuration = {
   },
 };
 
+// The built-in pages @import a web font from a public CDN. Tests drive them in a browser that may
+// reach loopback only (anything else fails the test), so the import is cut from every HTML page.
+const FONT_IMPORT = /@import url\(https:\/\/fonts\.googleapis\.com\/[^)]*\);?/g;
+
 function buildProvider() {
   const built = new Provider(issuer, { ...configuration, jwks: { keys: [...signingKeys] } });
   built.on('server_error', (_ctx, err) => console.error('oidc-provider server_error:', err));
+  built.use(async (ctx, next) => {
+    await next();
+    if (typeof ctx.body === 'string' && ctx.type === 'text/html') {
+      ctx.body = ctx.body.replace(FONT_IMPORT, '');
+    }
+  });
   return built.callback();
 }
 

@@ -20,5 +20,11 @@ Import the submodule you need; this package imports nothing heavy on its own. Th
   (the ``redis`` extra).
 * :mod:`.oidc`: OpenID Connect relying-party side: ``Provider`` / ``AsyncProvider`` (discovery,
   a cached JWKS refetched on an unknown ``kid``, ID token verification, userinfo).
+* :mod:`.bearer`: what an HTTP client does with a bearer token a resource server answered with
+  401 (RFC 6750 §3): the one decision both auth adapters below share.
+* :mod:`.httpx`: ``TokenAuth``, an ``httpx.Auth`` over a token source, sync and async (the
+  ``httpx`` extra).
+* :mod:`.requests`: ``TokenAuth``, a ``requests`` auth over a token source (the ``requests``
+  extra).
 * :mod:`.cli`: the ``tokenwire`` command and its exit codes.
 """
