@@ -145,6 +145,26 @@ class _HttpcoreBase:
         raise exchange_failed(where, exc) from exc
 
 
+def _holds_leftover_bytes(connection: Any) -> bool:
+    """True for an idle pooled connection whose parser holds bytes the server sent past its answer.
+
+    A stray CRLF after a body, or a second response nobody asked for, arriving in the same read as
+    the answer stays in h11's buffer; httpcore would then send the next request on the connection
+    and read those bytes as its answer (or fail with "no response line received" after the server
+    has processed it: a rotated refresh token lost). Such a connection is in an unknown state and
+    is closed instead. Bytes that arrive later make the idle socket readable, which httpcore
+    checks itself before reuse. httpcore has no public way to see the parser's buffer, so this
+    reads h11's public ``trailing_data`` through httpcore's connection internals; the connection
+    fault tests (``tests/adapters/test_connection_faults.py``) fail if those ever move.
+    """
+    http11 = getattr(connection, "_connection", None)
+    state = getattr(http11, "_h11_state", None)
+    if state is None or not connection.is_idle():
+        return False
+    data, closed = state.trailing_data
+    return bool(data) or bool(closed)
+
+
 #: What httpcore (or the socket layer beneath it, should anything slip through) raises.
 _FAILURES = (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError, OSError)
 
@@ -184,6 +204,9 @@ class HttpcoreTransport(_HttpcoreBase):
                         chunks.append(chunk)
                 finally:
                     response.close()
+                    for connection in self._pool.connections:
+                        if _holds_leftover_bytes(connection):
+                            connection.close()
             except _FAILURES as exc:
                 self._fail(exc, where, deadline)
         finally:
@@ -247,6 +270,9 @@ class AsyncHttpcoreTransport(_HttpcoreBase):
                         chunks.append(chunk)
                 finally:
                     await response.aclose()
+                    for connection in self._pool.connections:
+                        if _holds_leftover_bytes(connection):
+                            await connection.aclose()
             except _FAILURES as exc:
                 self._fail(exc, where, deadline)
         finally:

@@ -112,6 +112,20 @@ class _Response(http.client.HTTPResponse):
         super().__init__(sock, debuglevel, method, url)
         self.fp = io.BufferedReader(_DeadlineReader(sock, self.fp))
 
+    def _read_status(self) -> tuple[str, int, str]:
+        """The final status line: interim 1xx answers (``103 Early Hints``) are skipped.
+
+        http.client skips only ``100 Continue`` and takes any other 1xx for the answer, leaving
+        the real answer on the socket for the *next* request to read. Each interim answer's
+        headers are read and dropped here; ``101`` is returned (the connection is then closed,
+        never pooled: it has switched protocols).
+        """
+        while True:
+            version, status, reason = super()._read_status()  # type: ignore[misc]
+            if not 100 <= status < 200 or status == 101:
+                return version, status, reason
+            http.client.parse_headers(self.fp)
+
 
 class _Connection(http.client.HTTPConnection):
     response_class = _Response
@@ -194,7 +208,7 @@ class StdlibTransport:
             raise exchange_failed(where, exc) from exc
         finally:
             _BUDGET.reset(budget)
-        if response.will_close or conn.sock is None:
+        if response.will_close or conn.sock is None or response.status < 200:
             conn.close()
         else:
             self._checkin(origin, conn)

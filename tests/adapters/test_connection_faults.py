@@ -1,0 +1,64 @@
+"""Connection faults that must never cost a refresh token (issue 9, items 2 and 3).
+
+A server that leaves bytes behind an answer (a stray CRLF, a second response nobody asked for) or
+sends a ``103 Early Hints`` before it must not desynchronise a keep-alive connection: if the next
+refresh went out on it, the server would rotate the token and the client would read the wrong
+answer (or none), losing the rotated token. Each test runs through every built-in transport
+against :class:`tests.raw_server.RotatingTokens`, a provider that rotates the refresh token at
+every use and records any spent token sent again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.raw_server import Answer, Received, RotatingTokens, raw_server, response, token_body
+from tests.transport_harness import Harness
+from tokenwire.adapters.profiles import generic
+from tokenwire.core import Grant, RefreshToken, Token
+
+STRAY_CRLF = b"\r\n"
+#: A complete second answer, with a refresh token the server never issued.
+UNSOLICITED = response(200, token_body("stale", "rt-stale"))
+#: An interim answer, sent before every final one.
+EARLY_HINTS = b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+
+
+def _refresh_three_times(harness: Harness, provider: RotatingTokens) -> list[Any]:
+    grants: list[Grant] = [RefreshToken(f"rt-{n}") for n in range(3)]
+    with raw_server(provider) as server:
+        result = harness.tokens(generic(server.url), grants)
+    return result.outcomes
+
+
+@pytest.mark.parametrize(
+    "after", [STRAY_CRLF, UNSOLICITED], ids=["stray-crlf", "unsolicited-second-response"]
+)
+def test_a_connection_with_bytes_left_after_an_answer_never_carries_the_next_refresh(
+    harness: Harness, after: bytes
+) -> None:
+    provider = RotatingTokens(after=after)
+    outcomes = _refresh_three_times(harness, provider)
+
+    assert [type(o) for o in outcomes] == [Token, Token, Token], outcomes
+    assert [o.refresh_token for o in outcomes] == ["rt-1", "rt-2", "rt-3"]
+    assert provider.reused == []
+
+
+def test_early_hints_before_an_answer_are_skipped_and_never_taken_for_it(
+    harness: Harness,
+) -> None:
+    def with_hints(received: Received) -> Answer:
+        answer = provider(received)
+        return Answer(EARLY_HINTS + answer.data, answer.close)
+
+    provider = RotatingTokens()
+    grants: list[Grant] = [RefreshToken(f"rt-{n}") for n in range(3)]
+    with raw_server(with_hints) as server:
+        outcomes = harness.tokens(generic(server.url), grants).outcomes
+
+    assert [type(o) for o in outcomes] == [Token, Token, Token], outcomes
+    assert [o.refresh_token for o in outcomes] == ["rt-1", "rt-2", "rt-3"]
+    assert provider.reused == []
