@@ -199,15 +199,14 @@ def add_client_arguments(parser: argparse._ActionsContainer, *, required: bool =
 
 
 def _token_command(args: argparse.Namespace) -> int:
-    from tokenwire.adapters.transport import TransportOptions
+    from tokenwire.adapters.transport import TransportOptions, check_timeout
 
+    timeout = check_timeout("--timeout", args.timeout)  # before anything else: inf, 1e12, nan
     profile = _profile(args)
     client = client_auth(args, profile)
     grant = _grant(args)
     options = TransportOptions(
-        connect_timeout=min(args.timeout, 5.0),
-        read_timeout=args.timeout,
-        total_timeout=args.timeout,
+        connect_timeout=min(timeout, 5.0), read_timeout=timeout, total_timeout=timeout
     )
     token = _fetch(profile, client, grant, options, args.transport)
     sys.stdout.write(msgspec.json.encode(token_document(token)).decode() + "\n")

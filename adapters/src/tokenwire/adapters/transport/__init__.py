@@ -43,7 +43,9 @@ from tokenwire.adapters.transport.interface import (
 from tokenwire.adapters.transport.options import (
     CHUNK_SIZE,
     DEFAULT_OPTIONS,
+    MAX_TIMEOUT,
     TransportOptions,
+    check_timeout,
     time_left,
 )
 from tokenwire.adapters.transport.registry import (
@@ -61,6 +63,7 @@ __all__ = [
     "CHUNK_SIZE",
     "DEFAULT_OPTIONS",
     "FRAMING_HEADERS",
+    "MAX_TIMEOUT",
     "AsyncTransport",
     "BuiltinTransport",
     "Endpoint",
@@ -71,6 +74,7 @@ __all__ = [
     "build_ssl_context",
     "build_sync_transport",
     "check_declared_length",
+    "check_timeout",
     "connect_failed",
     "default_library",
     "detail",

@@ -22,26 +22,31 @@ __all__ = ["FRAMING_HEADERS", "wire_headers"]
 #: case). The only ones it may add; taken from a request, they are ignored.
 FRAMING_HEADERS = frozenset({"host", "content-length", "transfer-encoding"})
 
-# An RFC 9110 field name (token) and a field value without CR, LF or NUL.
+# An RFC 9110 field name (token), and a field value (RFC 9110 section 5.5): visible characters,
+# with spaces and tabs only between them. No control character (CR, LF, NUL, but also VT, FF,
+# DEL: HTTP libraries disagree on those, one sends them, another fails after connecting), no
+# leading or trailing whitespace (a parser strips it, so the value would not arrive as built).
 _FIELD_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_BAD_VALUE = re.compile(r"[\r\n\x00]")
+_FIELD_VALUE = re.compile(r"(?:[^\x00-\x20\x7f](?:[ \t]*[^\x00-\x20\x7f])*)?")
 
 
 def wire_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     """A request's headers as bytes for the wire, minus those the transport computes.
 
-    A header that HTTP/1.1 cannot carry (a bad name, a CR/LF, a value that is not Latin-1) is the
-    caller's error, refused with :class:`ConfigurationError` before anything is sent, the same way
-    by every transport. Neither the message nor its context shows the value (it may be a bearer
-    token or Basic credentials): the error is raised outside any handler and chains nothing.
+    A header that HTTP/1.1 cannot carry (a bad name, a control character such as CR, LF, VT or FF,
+    spaces around the value, a value that is not Latin-1) is the caller's error, refused with
+    :class:`ConfigurationError` before anything is sent (before a connection is even taken), the
+    same way by every transport. Neither the message nor its context shows the value (it may be a
+    bearer token or Basic credentials): the error is raised outside any handler and chains nothing.
     """
     out = []
     for name, value in headers:
         if name.lower() in FRAMING_HEADERS:
             continue
-        if not _FIELD_NAME.fullmatch(name) or _BAD_VALUE.search(value):
+        if not _FIELD_NAME.fullmatch(name) or not _FIELD_VALUE.fullmatch(value):
             raise ConfigurationError(
-                f"request header {scrub(name, 40)!r} cannot be sent: bad name or CR/LF in value"
+                f"request header {scrub(name, 40)!r} cannot be sent: a bad name, or a value with "
+                "a control character or with spaces around it"
             )
         try:
             encoded = value.encode("latin-1")

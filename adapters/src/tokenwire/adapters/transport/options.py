@@ -13,10 +13,38 @@ from dataclasses import dataclass
 
 from tokenwire.core import ConfigurationError
 
-__all__ = ["CHUNK_SIZE", "DEFAULT_OPTIONS", "TransportOptions", "time_left"]
+__all__ = [
+    "CHUNK_SIZE",
+    "DEFAULT_OPTIONS",
+    "MAX_TIMEOUT",
+    "TransportOptions",
+    "check_timeout",
+    "time_left",
+]
 
 #: Bodies are read in chunks of this size, so a body over the cap is noticed within one chunk.
 CHUNK_SIZE = 64 * 1024
+
+#: The longest wait any option may ask for, in seconds (one hour). A token request that needs
+#: longer has failed; and every runtime can hold this much: ``inf`` or ``1e12`` would overflow a
+#: socket timeout (``OverflowError``) in the middle of an exchange instead of being refused here.
+MAX_TIMEOUT = 3600.0
+
+
+def check_timeout(name: str, value: object) -> float:
+    """``value`` as seconds if it is a number in (0, :data:`MAX_TIMEOUT`]; else ConfigurationError.
+
+    ``name`` is what the caller called it (an option, a command-line flag), for the message.
+    """
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or not 0 < value <= MAX_TIMEOUT  # also refuses NaN
+    ):
+        raise ConfigurationError(
+            f"{name} must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}"
+        )
+    return float(value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,7 +55,9 @@ class TransportOptions:
     connect and read waits at most for what is left of it, so a server that drips bytes cannot
     hold a caller for longer. ``ssl_context`` replaces the default verified context;
     ``client_cert`` is ``(certfile, keyfile)`` for mutual TLS (``keyfile`` may be ``None`` when the
-    key is in ``certfile``) and is loaded into whichever context is used.
+    key is in ``certfile``) and is loaded into whichever context is used. Every timeout is bounded
+    here, at construction, by :data:`MAX_TIMEOUT`: a value no socket can hold (``inf``, ``1e12``)
+    is a :class:`ConfigurationError` now, not an ``OverflowError`` in the middle of an exchange.
     """
 
     connect_timeout: float = 5.0
@@ -40,9 +70,7 @@ class TransportOptions:
 
     def __post_init__(self) -> None:
         for name in ("connect_timeout", "read_timeout", "total_timeout"):
-            value = getattr(self, name)
-            if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
-                raise ConfigurationError(f"{name} must be a positive number of seconds")
+            check_timeout(name, getattr(self, name))
         cap = self.max_response_bytes
         if not isinstance(cap, int) or isinstance(cap, bool) or cap <= 0:
             raise ConfigurationError("max_response_bytes must be a positive integer")
