@@ -17,7 +17,7 @@ at its edges:
 from __future__ import annotations
 
 import time
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar
 
 import httpcore
 
@@ -40,7 +40,7 @@ from tokenwire.adapters.transport import (
     too_large,
     wire_headers,
 )
-from tokenwire.core import HttpRequest, HttpResponse
+from tokenwire.core import HttpRequest, HttpResponse, TransportError
 
 __all__ = [
     "AsyncHttpcoreTransport",
@@ -70,6 +70,8 @@ class _Target:
 
 
 _WIRE_CACHE_SIZE = 32
+#: The HTTP versions an answer may carry (as httpcore reports them); anything else is broken.
+_HTTP_VERSIONS = frozenset({b"HTTP/1.1", b"HTTP/1.0"})
 
 
 class _HttpcoreBase:
@@ -128,7 +130,12 @@ class _HttpcoreBase:
                 break
         return headers
 
-    def _fail(self, exc: Exception, where: str, deadline: float) -> NoReturn:
+    def _failure(self, exc: Exception, where: str, deadline: float) -> TransportError:
+        """httpcore's ``exc`` as tokenwire's error; raise it outside the ``except`` block.
+
+        Raised inside it, ``exc`` (which may quote the server's bytes) would be kept as the
+        error's ``__context__``; the error keeps a scrubbed stand-in as its cause instead.
+        """
         options = self.options
         if isinstance(exc, httpcore.TimeoutException):
             if isinstance(exc, httpcore.PoolTimeout):
@@ -139,10 +146,16 @@ class _HttpcoreBase:
                 phase, limit = "write", options.read_timeout
             else:
                 phase, limit = "read", options.read_timeout
-            raise timed_out(where, phase, limit, options, deadline) from exc
+            return timed_out(where, phase, limit, options, deadline, exc)
         if isinstance(exc, httpcore.ConnectError):
-            raise connect_failed(where, exc) from exc
-        raise exchange_failed(where, exc) from exc
+            return connect_failed(where, exc)
+        return exchange_failed(where, exc)
+
+    @staticmethod
+    def _check_version(response: httpcore.Response) -> None:
+        """Refuse an answer in an HTTP version other than 1.0 or 1.1 (h11 parses ``HTTP/9.9``)."""
+        if response.extensions.get("http_version") not in _HTTP_VERSIONS:
+            raise httpcore.RemoteProtocolError("unsupported HTTP version in the status line")
 
 
 def _holds_leftover_bytes(connection: Any) -> bool:
@@ -187,12 +200,14 @@ class HttpcoreTransport(_HttpcoreBase):
         target = self._targets.get(request.url)
         deadline = time.monotonic() + self.options.total_timeout
         reset = EXCHANGE_DEADLINE.set(deadline)
+        failure: TransportError | None = None
         try:
             outgoing = self._request(request, target)
             where = target.endpoint.where
             try:
                 response = self._pool.handle_request(outgoing)
                 try:
+                    self._check_version(response)
                     headers = self._headers(response, where)
                     cap = self.options.max_response_bytes
                     size = 0
@@ -208,9 +223,11 @@ class HttpcoreTransport(_HttpcoreBase):
                         if _holds_leftover_bytes(connection):
                             connection.close()
             except _FAILURES as exc:
-                self._fail(exc, where, deadline)
+                failure = self._failure(exc, where, deadline)
         finally:
             EXCHANGE_DEADLINE.reset(reset)
+        if failure is not None:
+            raise failure
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         return HttpResponse(status=response.status, headers=headers, body=body)
 
@@ -249,12 +266,14 @@ class AsyncHttpcoreTransport(_HttpcoreBase):
         target = self._targets.get(request.url)
         deadline = time.monotonic() + self.options.total_timeout
         reset = EXCHANGE_DEADLINE.set(deadline)
+        failure: TransportError | None = None
         try:
             outgoing = self._request(request, target)
             where = target.endpoint.where
             try:
                 response = await self._pool.handle_async_request(outgoing)
                 try:
+                    self._check_version(response)
                     headers = self._headers(response, where)
                     cap = self.options.max_response_bytes
                     size = 0
@@ -274,9 +293,11 @@ class AsyncHttpcoreTransport(_HttpcoreBase):
                         if _holds_leftover_bytes(connection):
                             await connection.aclose()
             except _FAILURES as exc:
-                self._fail(exc, where, deadline)
+                failure = self._failure(exc, where, deadline)
         finally:
             EXCHANGE_DEADLINE.reset(reset)
+        if failure is not None:
+            raise failure
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         return HttpResponse(status=response.status, headers=headers, body=body)
 

@@ -36,6 +36,7 @@ from tokenwire.adapters.transport import (
     check_declared_length,
     connect_failed,
     exchange_failed,
+    response_header_problem,
     time_left,
     timed_out,
     too_large,
@@ -101,6 +102,19 @@ class _DeadlineReader(io.RawIOBase):
         super().close()
 
 
+#: The HTTP versions an answer may carry; anything else is broken framing (as h11 sees it).
+_HTTP_VERSIONS = frozenset({"HTTP/1.1", "HTTP/1.0"})
+
+
+def _check_framing(message: http.client.HTTPMessage) -> None:
+    """Raise ``HTTPException`` if the header block breaks framing (what h11 refuses)."""
+    if message.defects:  # a line that is no header (no colon) ends http.client's header block
+        raise http.client.HTTPException("malformed header block")
+    problem = response_header_problem(message.items())
+    if problem is not None:
+        raise http.client.HTTPException(problem)
+
+
 class _Response(http.client.HTTPResponse):
     def __init__(
         self,
@@ -122,6 +136,8 @@ class _Response(http.client.HTTPResponse):
         """
         while True:
             version, status, reason = super()._read_status()  # type: ignore[misc]
+            if version not in _HTTP_VERSIONS:  # http.client takes any "HTTP/1.x" for 1.1
+                raise http.client.UnknownProtocol("unsupported HTTP version in the status line")
             if not 100 <= status < 200 or status == 101:
                 return version, status, reason
             http.client.parse_headers(self.fp)
@@ -167,6 +183,7 @@ class StdlibTransport:
         where = endpoint.where
         phase = "write"
         response: http.client.HTTPResponse | None = None
+        failure: TransportError | None = None
         budget = _BUDGET.set((deadline, options.read_timeout))
         try:
             sock.settimeout(self._wait(deadline, options.read_timeout, phase, where))
@@ -180,6 +197,7 @@ class StdlibTransport:
             conn.endheaders(request.body)
             phase = "read"
             response = conn.getresponse()
+            _check_framing(response.msg)
             response_headers = tuple(response.getheaders())
             cap = options.max_response_bytes
             check_declared_length(response.getheader("content-length"), where, cap)
@@ -200,14 +218,18 @@ class StdlibTransport:
         except TransportError:
             _discard(conn, response)
             raise
+        # Raised after the block, not in it: the library's error (which may quote what the
+        # server sent) must not become the context; a scrubbed stand-in is the cause.
         except TimeoutError as exc:
             _discard(conn, response)
-            raise timed_out(where, phase, options.read_timeout, options, deadline) from exc
+            failure = timed_out(where, phase, options.read_timeout, options, deadline, exc)
         except (OSError, http.client.HTTPException, ValueError) as exc:
             _discard(conn, response)
-            raise exchange_failed(where, exc) from exc
+            failure = exchange_failed(where, exc)
         finally:
             _BUDGET.reset(budget)
+        if failure is not None or response is None:
+            raise failure or AssertionError("no response and no failure")
         if response.will_close or conn.sock is None or response.status < 200:
             conn.close()
         else:
@@ -232,16 +254,18 @@ class StdlibTransport:
             )
         else:
             conn = _Connection(endpoint.host, endpoint.port, timeout=timeout)
+        failure: TransportError | None = None
         try:
             conn.connect()
         except TimeoutError as exc:
-            conn.close()
-            raise timed_out(
-                endpoint.where, "connect", options.connect_timeout, options, deadline
-            ) from exc
+            failure = timed_out(
+                endpoint.where, "connect", options.connect_timeout, options, deadline, exc
+            )
         except OSError as exc:  # refused, unreachable, DNS, TLS (ssl.SSLError is an OSError)
+            failure = connect_failed(endpoint.where, exc)
+        if failure is not None:  # raised here: the library's error is not kept as context
             conn.close()
-            raise connect_failed(endpoint.where, exc) from exc
+            raise failure
         return conn
 
     def _checkout(self, origin: _Origin) -> http.client.HTTPConnection | None:

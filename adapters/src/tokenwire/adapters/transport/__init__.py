@@ -26,14 +26,20 @@ from __future__ import annotations
 
 from tokenwire.adapters.transport.endpoint import Endpoint, EndpointCache, parse_endpoint
 from tokenwire.adapters.transport.failures import (
+    ScrubbedCause,
     check_declared_length,
     connect_failed,
     detail,
     exchange_failed,
+    stand_in,
     timed_out,
     too_large,
 )
-from tokenwire.adapters.transport.headers import FRAMING_HEADERS, wire_headers
+from tokenwire.adapters.transport.headers import (
+    FRAMING_HEADERS,
+    response_header_problem,
+    wire_headers,
+)
 from tokenwire.adapters.transport.interface import (
     AsyncTransport,
     Transport,
@@ -67,6 +73,7 @@ __all__ = [
     "AsyncTransport",
     "BuiltinTransport",
     "Endpoint",
+    "ScrubbedCause",
     "EndpointCache",
     "Transport",
     "TransportMode",
@@ -80,6 +87,8 @@ __all__ = [
     "detail",
     "exchange_failed",
     "parse_endpoint",
+    "response_header_problem",
+    "stand_in",
     "sync_libraries",
     "time_left",
     "timed_out",

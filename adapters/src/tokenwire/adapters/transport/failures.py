@@ -17,10 +17,12 @@ from tokenwire.core import CertificateError, ResponseTooLarge, TransportError, T
 from tokenwire.core.redact import scrub
 
 __all__ = [
+    "ScrubbedCause",
     "check_declared_length",
     "connect_failed",
     "detail",
     "exchange_failed",
+    "stand_in",
     "timed_out",
     "too_large",
 ]
@@ -30,6 +32,43 @@ def detail(exc: BaseException) -> str:
     """A short, scrubbed description of a low-level failure, for a TransportError message."""
     text = scrub(str(exc), 120)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class ScrubbedCause(Exception):
+    """Stands in for a library exception that cannot be rebuilt from a message alone.
+
+    Its message names the original type (``module.Class``) and carries the scrubbed text.
+    """
+
+
+def stand_in(exc: BaseException) -> BaseException:
+    """What to keep as a :class:`TransportError`'s cause in place of the library's ``exc``.
+
+    The library's exception often quotes what the server sent (``illegal status line:
+    bytearray(b'HTTP/1.1 2x0 <a token>')``), and so does its own chain; a printed traceback shows
+    all of it. The stand-in keeps the type (rebuilt from the scrubbed message; where the type
+    cannot be rebuilt so, a :class:`ScrubbedCause` naming it), the scrubbed message, and no
+    chain, traceback or attribute of the original.
+    """
+    text = scrub(str(exc), 120)
+    kind = type(exc)
+    rebuilt: BaseException | None
+    try:
+        rebuilt = kind(text)
+        # A type whose str or repr needs more than a message is not rebuilt.
+        _ = (repr(rebuilt), str(rebuilt))
+    except Exception:  # any constructor may refuse a single string
+        rebuilt = None
+    if rebuilt is None or type(rebuilt) is not kind:
+        return ScrubbedCause(f"{kind.__module__}.{kind.__qualname__}: {text}")
+    return rebuilt
+
+
+def _caused_by(error: TransportError, exc: BaseException) -> TransportError:
+    # Setting __cause__ also suppresses the context in a printed traceback; the caller raises
+    # ``error`` outside its ``except`` block, so the original is not kept as __context__ either.
+    error.__cause__ = stand_in(exc)
+    return error
 
 
 def _tls_cause(exc: BaseException) -> ssl.SSLError | None:
@@ -47,25 +86,52 @@ def connect_failed(where: str, exc: BaseException) -> TransportError:
     """The connection (TCP or TLS handshake) could not be set up: nothing was sent."""
     tls = _tls_cause(exc)
     if isinstance(tls, ssl.SSLCertVerificationError | ssl.CertificateError):
-        return CertificateError(f"TLS handshake with {where} failed: {detail(tls)}", sent=False)
-    if tls is not None:
-        return TransportError(f"TLS handshake with {where} failed: {detail(tls)}", sent=False)
-    return TransportError(f"could not connect to {where}: {detail(exc)}", sent=False)
+        error: TransportError = CertificateError(
+            f"TLS handshake with {where} failed: {detail(tls)}", sent=False
+        )
+    elif tls is not None:
+        error = TransportError(f"TLS handshake with {where} failed: {detail(tls)}", sent=False)
+    else:
+        error = TransportError(f"could not connect to {where}: {detail(exc)}", sent=False)
+    return _caused_by(error, exc)
 
 
 def exchange_failed(where: str, exc: BaseException) -> TransportError:
-    """The connection broke, or the server spoke broken HTTP, after the request may have left."""
-    return TransportError(f"HTTP exchange with {where} failed: {detail(exc)}", sent=True)
+    """The connection broke, or the server spoke broken HTTP, after the request may have left.
+
+    Broken framing (conflicting or negative ``Content-Length``, an unknown ``Transfer-Encoding``,
+    an HTTP version other than 1.0 or 1.1, a control character in a header) lands here too, in
+    every transport: no HTTP response came back for the core to judge, and the request had left,
+    so the flow's rule for a failure after sending applies (a repeatable grant may go again, a
+    refresh token or a code never does). See ``docs/transports.md``.
+    """
+    error = TransportError(f"HTTP exchange with {where} failed: {detail(exc)}", sent=True)
+    return _caused_by(error, exc)
 
 
 def timed_out(
-    where: str, phase: str, seconds: float, options: TransportOptions, deadline: float
+    where: str,
+    phase: str,
+    seconds: float,
+    options: TransportOptions,
+    deadline: float,
+    exc: BaseException | None = None,
 ) -> TransportTimeout:
     """A wait expired. ``phase`` is ``connect`` (nothing sent), ``pool``, ``write`` or ``read``.
 
     If the total deadline has passed, that is what the message names, since it was the limit hit.
+    ``exc``, the library's timeout, is kept as the cause (as a :func:`stand_in`).
     """
     sent = phase not in ("connect", "pool")
+    error = _timed_out(where, phase, seconds, options, deadline, sent)
+    if exc is not None:
+        _caused_by(error, exc)
+    return error
+
+
+def _timed_out(
+    where: str, phase: str, seconds: float, options: TransportOptions, deadline: float, sent: bool
+) -> TransportTimeout:
     if time.monotonic() >= deadline:
         return TransportTimeout(
             f"exchange with {where} exceeded the total timeout of {options.total_timeout:g} s",

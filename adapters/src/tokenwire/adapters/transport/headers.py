@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from tokenwire.core import ConfigurationError
 from tokenwire.core.redact import scrub
 
-__all__ = ["FRAMING_HEADERS", "wire_headers"]
+__all__ = ["FRAMING_HEADERS", "response_header_problem", "wire_headers"]
 
 #: The headers a transport computes itself, from the URL and the body it actually sends (lower
 #: case). The only ones it may add; taken from a request, they are ignored.
@@ -28,6 +28,8 @@ FRAMING_HEADERS = frozenset({"host", "content-length", "transfer-encoding"})
 # leading or trailing whitespace (a parser strips it, so the value would not arrive as built).
 _FIELD_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FIELD_VALUE = re.compile(r"(?:[^\x00-\x20\x7f](?:[ \t]*[^\x00-\x20\x7f])*)?")
+# An obsolete line fold (RFC 9112 section 5.2), which a parser may replace with a space.
+_OBS_FOLD = re.compile(r"\r?\n[ \t]+")
 
 
 def wire_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
@@ -59,3 +61,32 @@ def wire_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]
             )
         out.append((name.encode("ascii"), encoded))
     return out
+
+
+def response_header_problem(headers: Iterable[tuple[str, str]]) -> str | None:
+    """Why a response's headers break HTTP/1.1 framing, or ``None`` when they do not.
+
+    The rules h11 (under the httpcore transports) enforces itself, for a transport whose parser is
+    lenient (``http.client`` reads a negative ``Content-Length`` or ``Transfer-Encoding: gzip``
+    as "until the server closes"): a bad name, a control character in a value, conflicting or
+    non-numeric ``Content-Length`` values, a ``Transfer-Encoding`` other than ``chunked``. The
+    reason never quotes the headers (they may carry tokens).
+    """
+    lengths: set[str] = set()
+    encodings: list[str] = []
+    for name, raw in headers:
+        value = _OBS_FOLD.sub(" ", raw).strip(" \t")
+        if not _FIELD_NAME.fullmatch(name) or not _FIELD_VALUE.fullmatch(value):
+            return "illegal header line"
+        lower = name.lower()
+        if lower == "content-length":
+            lengths.update(part.strip() for part in value.split(","))
+        elif lower == "transfer-encoding":
+            encodings.append(value.lower())
+    if encodings and encodings != ["chunked"]:
+        return "unsupported Transfer-Encoding (only chunked is)"
+    if len(lengths) > 1:
+        return "conflicting Content-Length headers"
+    if lengths and not next(iter(lengths)).isdigit():
+        return "bad Content-Length"
+    return None
