@@ -16,12 +16,14 @@ at its edges:
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any, ClassVar
 
 import httpcore
 
 from tokenwire.adapters import client as _client
+from tokenwire.adapters.client import current_async_library
 from tokenwire.adapters.httpcore_deadline import (
     EXCHANGE_DEADLINE,
     AsyncDeadlineBackend,
@@ -248,22 +250,50 @@ async def _aclose(iterator: object) -> None:
         await aclose()
 
 
-class AsyncHttpcoreTransport(_HttpcoreBase):
-    """An async transport over one :class:`httpcore.AsyncConnectionPool`, on asyncio or trio.
+def _running_loop() -> object:
+    """The event loop running this code: the asyncio loop, or the trio run's token."""
+    if current_async_library() == "trio":
+        import trio
 
-    A pool belongs to the event loop it first ran on; build one per loop.
+        return trio.lowlevel.current_trio_token()
+    return asyncio.get_running_loop()
+
+
+class AsyncHttpcoreTransport(_HttpcoreBase):
+    """An async transport over an :class:`httpcore.AsyncConnectionPool`, on asyncio or trio.
+
+    A pool's connections belong to the event loop that opened them, so the transport keeps one
+    pool for the loop it runs on: used from another loop (a second ``asyncio.run()``, say), it
+    starts a fresh pool there. The old pool's connections cannot be closed from the new loop
+    (their loop has ended); they are dropped, and their sockets go with them. Use one transport
+    per loop for loops that run at the same time (two threads), or they take turns at a pool.
     """
 
     def __init__(self, options: TransportOptions | None = None, *, max_connections: int = 10):
         super().__init__(options)
-        self._pool = httpcore.AsyncConnectionPool(
+        self._max_connections = max_connections
+        self._loop: object = None
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> httpcore.AsyncConnectionPool:
+        return httpcore.AsyncConnectionPool(
             ssl_context=self._ssl_context,
-            max_connections=max_connections,
+            max_connections=self._max_connections,
             network_backend=AsyncDeadlineBackend(),
         )
 
+    def _pool_here(self) -> httpcore.AsyncConnectionPool:
+        """The pool of the running loop; a fresh one if the last pool served another loop."""
+        loop = _running_loop()
+        if loop is not self._loop:
+            if self._loop is not None:
+                self._pool = self._new_pool()
+            self._loop = loop
+        return self._pool
+
     async def send(self, request: HttpRequest) -> HttpResponse:
         target = self._targets.get(request.url)
+        pool = self._pool_here()
         deadline = time.monotonic() + self.options.total_timeout
         reset = EXCHANGE_DEADLINE.set(deadline)
         failure: TransportError | None = None
@@ -271,7 +301,7 @@ class AsyncHttpcoreTransport(_HttpcoreBase):
             outgoing = self._request(request, target)
             where = target.endpoint.where
             try:
-                response = await self._pool.handle_async_request(outgoing)
+                response = await pool.handle_async_request(outgoing)
                 try:
                     self._check_version(response)
                     headers = self._headers(response, where)
@@ -289,7 +319,7 @@ class AsyncHttpcoreTransport(_HttpcoreBase):
                         chunks.append(chunk)
                 finally:
                     await response.aclose()
-                    for connection in self._pool.connections:
+                    for connection in pool.connections:
                         if _holds_leftover_bytes(connection):
                             await connection.aclose()
             except _FAILURES as exc:
@@ -302,8 +332,8 @@ class AsyncHttpcoreTransport(_HttpcoreBase):
         return HttpResponse(status=response.status, headers=headers, body=body)
 
     async def aclose(self) -> None:
-        """Close every pooled connection."""
-        await self._pool.aclose()
+        """Close every pooled connection (of the pool of the loop this runs on)."""
+        await self._pool_here().aclose()
 
     async def __aenter__(self) -> AsyncHttpcoreTransport:
         return self
