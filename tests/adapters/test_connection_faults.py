@@ -26,11 +26,11 @@ UNSOLICITED = response(200, token_body("stale", "rt-stale"))
 EARLY_HINTS = b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
 
 
-def _refresh_three_times(harness: Harness, provider: RotatingTokens) -> list[Any]:
+def _refresh_three_times(harness: Harness, provider: RotatingTokens) -> tuple[list[Any], int]:
     grants: list[Grant] = [RefreshToken(f"rt-{n}") for n in range(3)]
     with raw_server(provider) as server:
         result = harness.tokens(generic(server.url), grants)
-    return result.outcomes
+    return result.outcomes, server.connections
 
 
 @pytest.mark.parametrize(
@@ -40,11 +40,20 @@ def test_a_connection_with_bytes_left_after_an_answer_never_carries_the_next_ref
     harness: Harness, after: bytes
 ) -> None:
     provider = RotatingTokens(after=after)
-    outcomes = _refresh_three_times(harness, provider)
+    outcomes, connections = _refresh_three_times(harness, provider)
 
     assert [type(o) for o in outcomes] == [Token, Token, Token], outcomes
     assert [o.refresh_token for o in outcomes] == ["rt-1", "rt-2", "rt-3"]
     assert provider.reused == []
+    assert connections == 3  # none reused after an answer that left bytes behind
+
+
+def test_a_clean_answer_keeps_its_connection_for_the_next_refresh(harness: Harness) -> None:
+    provider = RotatingTokens()
+    outcomes, connections = _refresh_three_times(harness, provider)
+
+    assert [o.refresh_token for o in outcomes] == ["rt-1", "rt-2", "rt-3"]
+    assert connections == 1
 
 
 def test_early_hints_before_an_answer_are_skipped_and_never_taken_for_it(

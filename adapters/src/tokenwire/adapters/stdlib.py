@@ -6,7 +6,9 @@ alive. Behaviour matches :mod:`tokenwire.adapters.httpcore` (same options, limit
 :mod:`tokenwire.adapters.transport`), so the conformance suite sees the same outcomes:
 
 * idle connections are kept per origin and reused; one the server has closed meanwhile (the
-  socket reads as ready while idle) is dropped before use, never written to;
+  socket reads as ready while idle) is dropped before use, never written to, and one whose
+  answer came with bytes after it (a stray CRLF, a second response) is closed, never pooled;
+* interim 1xx answers (``103 Early Hints``) are skipped: the answer is the final one;
 * the send, and every single recv of the response (status line and headers included), waits at
   most for what is left of the total deadline (or the read timeout, if shorter);
 * the body is read a chunk at a time and reading stops at the first chunk over the cap.
@@ -23,7 +25,7 @@ import select
 import socket
 import threading
 import time
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from tokenwire.adapters import client as _client
 from tokenwire.adapters.transport import (
@@ -82,11 +84,15 @@ class _DeadlineReader(io.RawIOBase):
         # The reader http.client made holds the socket's I/O reference, which keeps the socket
         # open after the connection lets go of it (``Connection: close``); it goes when we do.
         self._holder = holder
+        #: Set once the response is complete: the socket is not read again through this reader.
+        self.finished = False
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
+        if self.finished:
+            return 0  # end of this response's stream: what is buffered above is what is left
         budget = _BUDGET.get()
         if budget is not None:
             deadline, limit = budget
@@ -124,7 +130,25 @@ class _Response(http.client.HTTPResponse):
         url: str | None = None,
     ) -> None:
         super().__init__(sock, debuglevel, method, url)
-        self.fp = io.BufferedReader(_DeadlineReader(sock, self.fp))
+        self._raw = _DeadlineReader(sock, self.fp)
+        self.fp = io.BufferedReader(self._raw)
+        #: True if the server sent bytes past the end of this response (found when it is done).
+        self.leftover = False
+
+    def _close_conn(self) -> None:
+        """Note whether bytes past the response sit in the read buffer, then let go of it.
+
+        http.client calls this once the body is complete and drops the buffer, and with it any
+        bytes the server sent after the answer (a stray CRLF, a second response): the next
+        request on the connection would then go out with the connection's state unknown. The
+        transport closes such a connection instead of pooling it. The check reads no socket:
+        the raw reader is marked finished, so ``peek`` shows only what is already buffered.
+        """
+        fp = self.fp
+        if fp is not None and not fp.closed:
+            self._raw.finished = True
+            self.leftover = bool(fp.peek(1))
+        super()._close_conn()  # type: ignore[misc]
 
     def _read_status(self) -> tuple[str, int, str]:
         """The final status line: interim 1xx answers (``103 Early Hints``) are skipped.
@@ -182,7 +206,7 @@ class StdlibTransport:
         sock = conn.sock
         where = endpoint.where
         phase = "write"
-        response: http.client.HTTPResponse | None = None
+        response: _Response | None = None
         failure: TransportError | None = None
         budget = _BUDGET.set((deadline, options.read_timeout))
         try:
@@ -196,7 +220,7 @@ class StdlibTransport:
             conn.putheader(b"Content-Length", str(len(request.body)).encode("ascii"))
             conn.endheaders(request.body)
             phase = "read"
-            response = conn.getresponse()
+            response = cast("_Response", conn.getresponse())
             _check_framing(response.msg)
             response_headers = tuple(response.getheaders())
             cap = options.max_response_bytes
@@ -230,7 +254,7 @@ class StdlibTransport:
             _BUDGET.reset(budget)
         if failure is not None or response is None:
             raise failure or AssertionError("no response and no failure")
-        if response.will_close or conn.sock is None or response.status < 200:
+        if response.will_close or conn.sock is None or response.status < 200 or response.leftover:
             conn.close()
         else:
             self._checkin(origin, conn)
