@@ -87,7 +87,10 @@ class ExampleTransport:
                 # refresh or a code exchange is not replayed behind the caller's back.
                 raise TransportTimeout(f"timed out waiting for {where}") from exc
             except (OSError, h11.ProtocolError) as exc:
-                raise TransportError(f"HTTP exchange with {where} failed: {_why(exc)}") from exc
+                failure = TransportError(f"HTTP exchange with {where} failed: {_why(exc)}")
+            # Raised outside the handler: h11's error quotes what the server sent (tokens, even),
+            # and would be kept as the context of one raised inside it.
+            raise failure
 
     def _exchange(
         self, sock: socket.socket, request: h11.Request, body: bytes, deadline: float
