@@ -8,6 +8,7 @@ member is an OAuth error whatever the status, because some providers answer erro
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import msgspec
@@ -19,7 +20,9 @@ from tokenwire.core.redact import describe_json, scrub
 from tokenwire.core.token import Token
 
 __all__ = [
+    "MAX_JSON_DEPTH",
     "MAX_LIFETIME",
+    "check_nesting",
     "decode_json_body",
     "error_from_json",
     "parse_token_response",
@@ -62,6 +65,7 @@ def parse_token_response(profile: Profile, response: HttpResponse, *, received_a
     ``received_at`` is when the response arrived, in the caller's clock; ``Token.expires_at`` is
     computed from it.
     """
+    check_nesting(response)
     if response.status == 200:
         try:
             body = _decode_strict(response.body)
@@ -102,6 +106,7 @@ def decode_json_body(profile: Profile, response: HttpResponse) -> dict[str, Any]
         if status == 401 and profile.bodiless_401_is_invalid_client:
             raise InvalidClient("invalid_client", "401 with no body", status=401)
         raise ProtocolError("token endpoint answered with an empty body", status=status)
+    check_nesting(response)
     try:
         data = _decode(body)
     except (msgspec.DecodeError, RecursionError):  # RecursionError: JSON nested too deep
@@ -198,6 +203,38 @@ def token_from_json(
         received_at=received_at,
         extra=extra,
     )
+
+
+#: The deepest JSON nesting accepted in a response body. A token response needs 2 (an object
+#: holding a scope list); 64 leaves room for any provider's extra members.
+MAX_JSON_DEPTH = 64
+_OPENERS = (b"[", b"{")
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def check_nesting(response: HttpResponse) -> None:
+    """Refuse a body nested deeper than :data:`MAX_JSON_DEPTH` before any JSON decoder sees it.
+
+    A decoder recurses once per level. On CPython that ends in ``RecursionError``; inside
+    WebAssembly (Pyodide) the C stack of msgspec overflows first and the whole interpreter dies.
+    Counting brackets is a C-speed pass over the body; only a body with more openers than the
+    bound is scanned level by level (strings removed first, so brackets inside them don't count).
+    """
+    body = response.body
+    if body.count(_OPENERS[0]) + body.count(_OPENERS[1]) <= MAX_JSON_DEPTH:
+        return
+    depth = 0
+    for match in _BRACKET.finditer(_STRING.sub(b"", body)):
+        if match.group() in _OPENERS:
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise ProtocolError(
+                    f"token endpoint answered JSON nested deeper than {MAX_JSON_DEPTH} levels",
+                    status=response.status,
+                )
+        else:
+            depth -= 1
 
 
 def _lifetime(value: object, profile: Profile) -> int | None:
