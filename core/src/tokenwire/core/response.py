@@ -65,7 +65,6 @@ def parse_token_response(profile: Profile, response: HttpResponse, *, received_a
     ``received_at`` is when the response arrived, in the caller's clock; ``Token.expires_at`` is
     computed from it.
     """
-    check_nesting(response)
     if response.status == 200:
         try:
             body = _decode_strict(response.body)
@@ -220,6 +219,9 @@ def check_nesting(response: HttpResponse) -> None:
     WebAssembly (Pyodide) the C stack of msgspec overflows first and the whole interpreter dies.
     Counting brackets is a C-speed pass over the body; only a body with more openers than the
     bound is scanned level by level (strings removed first, so brackets inside them don't count).
+    The strict decode of a plain success body runs before this check and needs none: its struct
+    has only scalar members, so msgspec refuses the first bracket it meets without recursing. A
+    plain 200 therefore pays nothing; only the lenient path (errors, extras) pays the count.
     """
     body = response.body
     if body.count(_OPENERS[0]) + body.count(_OPENERS[1]) <= MAX_JSON_DEPTH:
