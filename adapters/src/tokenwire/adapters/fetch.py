@@ -1,0 +1,246 @@
+"""The fetch transport: an async transport on the JavaScript ``fetch`` of Pyodide (browser or Node).
+
+Pyodide (CPython on WebAssembly) has no sockets: every request goes through the runtime's
+``fetch``. This transport calls it through ``js`` rather than through ``pyodide.http.pyfetch``
+because pyfetch turns every failure into an ``OSError`` with the JavaScript error dropped, and the
+transport contract needs that error: Node's ``fetch`` says in ``cause.code`` whether the connect
+failed (``ECONNREFUSED``: nothing was sent) or the exchange broke later.
+
+How the contract is met (``docs/transports.md``, section "Pyodide", says what a runtime hides):
+
+* deadlines: an ``AbortController`` per exchange, armed by a JS timer before each wait (the
+  headers, then each body chunk) with the smaller of the wait's limit and what is left of
+  ``total_timeout``; a timer that fired turns the abort into :class:`TransportTimeout`;
+* the size cap: the body is read chunk by chunk from its stream and the exchange is aborted as
+  soon as the cap is passed (a ``Content-Length`` over the cap is refused before reading);
+* no redirects: ``redirect: "manual"``. Node hands back the 3xx as it is; a browser hands back an
+  opaque response with no status and no headers, which is reported as a :class:`TransportError`;
+* ``sent=False`` only for a connect the runtime reports as failed (Node's ``ECONNREFUSED`` and
+  DNS errors); a browser's bare ``TypeError: Failed to fetch`` may come after the request left, so
+  it keeps ``sent=True``;
+* no cookies and no cache: ``credentials: "omit"``, ``cache: "no-store"``.
+
+It imports only :mod:`tokenwire.core`, the standard library and, when a transport is built, the
+Pyodide runtime (``js``, ``pyodide.ffi``), so this module itself imports anywhere.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from tokenwire.core import (
+    ConfigurationError,
+    HttpRequest,
+    HttpResponse,
+    ResponseTooLarge,
+    TransportError,
+    TransportTimeout,
+    check_endpoint_url,
+)
+from tokenwire.core.redact import scrub
+
+__all__ = ["FetchTransport"]
+
+#: Node's error codes for a connection that was never made: nothing of the request left.
+_NOT_CONNECTED = frozenset(
+    {"ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"}
+)
+
+
+class FetchTransport:
+    """Send each request with the runtime's ``fetch`` (Pyodide in a browser, or under Node).
+
+    ``connect_timeout + read_timeout`` bounds the wait for the response headers (``fetch`` does
+    not tell the connect from the wait), ``read_timeout`` each body chunk, ``total_timeout`` the
+    whole exchange; ``max_response_bytes`` caps the body. TLS is the runtime's: there is no
+    context or client certificate to configure.
+    """
+
+    #: Headers the runtime adds to every request and the transport cannot remove (a browser
+    #: adds all of these; Node's fetch adds ``accept-encoding``, ``accept-language``,
+    #: ``sec-fetch-mode`` and ``user-agent``).
+    runtime_headers: ClassVar[frozenset[str]] = frozenset(
+        {
+            "accept-encoding",
+            "accept-language",
+            "user-agent",
+            "origin",
+            "referer",
+            "sec-fetch-dest",
+            "sec-fetch-mode",
+            "sec-fetch-site",
+            "sec-ch-ua",
+            "sec-ch-ua-mobile",
+            "sec-ch-ua-platform",
+        }
+    )
+
+    def __init__(
+        self,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 10.0,
+        total_timeout: float = 30.0,
+        max_response_bytes: int = 1024 * 1024,
+    ) -> None:
+        for name, value in (
+            ("connect_timeout", connect_timeout),
+            ("read_timeout", read_timeout),
+            ("total_timeout", total_timeout),
+        ):
+            if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
+                raise ConfigurationError(f"{name} must be a positive number of seconds")
+        cap = max_response_bytes
+        if not isinstance(cap, int) or isinstance(cap, bool) or cap <= 0:
+            raise ConfigurationError("max_response_bytes must be a positive integer")
+        try:
+            import js
+            from pyodide.ffi import JsException, create_proxy, to_js
+        except ImportError as exc:
+            raise ConfigurationError(
+                "FetchTransport needs the Pyodide runtime (the js and pyodide.ffi modules)"
+            ) from exc
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.total_timeout = total_timeout
+        self.max_response_bytes = cap
+        self._js: Any = js
+        self._js_exception: type[Exception] = JsException
+        self._create_proxy: Any = create_proxy
+        self._to_js: Any = to_js
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        """Send ``request`` once and return the response, whatever its status."""
+        check_endpoint_url(request.url)
+        where = _where(request.url)
+        js = self._js
+        headers = js.Headers.new()
+        for name, value in request.headers:
+            try:
+                headers.append(name, value)
+            except self._js_exception as exc:  # the runtime's own check: nothing was sent
+                raise ConfigurationError(
+                    f"request header {scrub(name, 40)!r} cannot be sent by fetch "
+                    "(bad name, or a value that is not Latin-1 or has CR/LF)"
+                ) from exc
+        controller = js.AbortController.new()
+        init: dict[str, Any] = {
+            "method": request.method,
+            "headers": headers,
+            "redirect": "manual",
+            "credentials": "omit",
+            "cache": "no-store",
+            "signal": controller.signal,
+        }
+        if request.body:
+            init["body"] = self._to_js(request.body)
+        timer = _Timer(js, self._create_proxy, controller)
+        deadline = time.monotonic() + self.total_timeout
+        try:
+            timer.arm(deadline, self.connect_timeout + self.read_timeout)
+            try:
+                response = await js.fetch(
+                    request.url, self._to_js(init, dict_converter=js.Object.fromEntries)
+                )
+            except self._js_exception as exc:
+                raise self._failure(exc, where, timer, waiting="a response from") from exc
+            if response.type == "opaqueredirect":
+                raise TransportError(
+                    f"{where} answered with a redirect, which this runtime hides (no status, "
+                    "no Location); it was not followed"
+                )
+            out_headers = tuple((str(pair[0]), str(pair[1])) for pair in response.headers)
+            declared = response.headers.get("content-length")
+            if declared is not None and str(declared).isdigit() and int(declared) > self.max_response_bytes:
+                controller.abort()
+                raise self._too_large(where)
+            body = await self._read_body(response, where, timer, deadline, controller)
+        finally:
+            timer.close()
+        return HttpResponse(status=int(response.status), headers=out_headers, body=body)
+
+    async def _read_body(
+        self, response: Any, where: str, timer: _Timer, deadline: float, controller: Any
+    ) -> bytes:
+        if response.body is None:
+            return b""
+        reader = response.body.getReader()
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            timer.arm(deadline, self.read_timeout)
+            try:
+                result = await reader.read()
+            except self._js_exception as exc:
+                raise self._failure(exc, where, timer, waiting="the body from") from exc
+            if result.done:
+                return b"".join(chunks)
+            chunk = result.value.to_bytes()
+            size += len(chunk)
+            if size > self.max_response_bytes:
+                controller.abort()  # drop the connection with the rest unread
+                raise self._too_large(where)
+            chunks.append(chunk)
+
+    def _too_large(self, where: str) -> ResponseTooLarge:
+        return ResponseTooLarge(
+            f"response from {where} exceeds the {self.max_response_bytes}-byte limit "
+            "(max_response_bytes); the rest was not read"
+        )
+
+    def _failure(self, exc: Exception, where: str, timer: _Timer, *, waiting: str) -> TransportError:
+        if timer.fired:
+            return TransportTimeout(f"timed out after {timer.seconds:g} s waiting for {waiting} {where}")
+        error = getattr(exc, "js_error", None)
+        name = str(getattr(error, "name", None) or type(exc).__name__)
+        cause = getattr(error, "cause", None)
+        code = getattr(cause, "code", None) if cause is not None else None
+        code = str(code) if isinstance(code, str) else None
+        if code in _NOT_CONNECTED:
+            return TransportError(f"could not connect to {where}: {code}", sent=False)
+        what = f"{name}: {scrub(code, 40)}" if code else name
+        return TransportError(f"fetch exchange with {where} failed: {what}", sent=True)
+
+    async def aclose(self) -> None:
+        """Nothing to release: the runtime owns the connections."""
+
+
+class _Timer:
+    """One JS timer per wait, aborting the exchange's controller when the wait's limit expires."""
+
+    def __init__(self, js: Any, create_proxy: Any, controller: Any) -> None:
+        self._js = js
+        self._controller = controller
+        self._handle: Any = None
+        self.fired = False
+        self.seconds = 0.0
+        self._callback = create_proxy(self._fire)
+
+    def _fire(self, *_: object) -> None:
+        self.fired = True
+        self._controller.abort()
+
+    def arm(self, deadline: float, limit: float) -> None:
+        self.clear()
+        left = deadline - time.monotonic()
+        self.seconds = max(0.0, min(left, limit))
+        self._handle = self._js.setTimeout(self._callback, int(self.seconds * 1000))
+
+    def clear(self) -> None:
+        if self._handle is not None:
+            self._js.clearTimeout(self._handle)
+            self._handle = None
+
+    def close(self) -> None:
+        self.clear()
+        self._callback.destroy()
+
+
+def _where(url: str) -> str:
+    """``host:port`` for messages: never the path or the query."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = parts.hostname or ""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
