@@ -153,7 +153,11 @@ class FetchTransport:
                 )
             out_headers = tuple((str(pair[0]), str(pair[1])) for pair in response.headers)
             declared = response.headers.get("content-length")
-            if declared is not None and str(declared).isdigit() and int(declared) > self.max_response_bytes:
+            if (
+                declared is not None
+                and str(declared).isdigit()
+                and int(declared) > self.max_response_bytes
+            ):
                 controller.abort()
                 raise self._too_large(where)
             body = await self._read_body(response, where, timer, deadline, controller)
@@ -190,9 +194,13 @@ class FetchTransport:
             "(max_response_bytes); the rest was not read"
         )
 
-    def _failure(self, exc: Exception, where: str, timer: _Timer, *, waiting: str) -> TransportError:
+    def _failure(
+        self, exc: Exception, where: str, timer: _Timer, *, waiting: str
+    ) -> TransportError:
         if timer.fired:
-            return TransportTimeout(f"timed out after {timer.seconds:g} s waiting for {waiting} {where}")
+            return TransportTimeout(
+                f"timed out after {timer.seconds:g} s waiting for {waiting} {where}"
+            )
         error = getattr(exc, "js_error", None)
         name = str(getattr(error, "name", None) or type(exc).__name__)
         cause = getattr(error, "cause", None)
