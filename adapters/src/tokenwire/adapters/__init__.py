@@ -7,6 +7,8 @@ Import the submodule you need; this package imports nothing heavy on its own. Th
   (the ``httpcore`` extra).
 * :mod:`.stdlib`: ``StdlibTransport`` over ``http.client``, and a client that defaults to it; no
   third-party dependency.
+* :mod:`.fetch`: ``FetchTransport``, an async transport on the JavaScript ``fetch`` of Pyodide
+  (browser or Node).
 * :mod:`.transport`: the ``Transport`` / ``AsyncTransport`` Protocols every transport fits, and
   ``TransportOptions``.
 * :mod:`.drive`: ``drive`` / ``adrive``, the loops that step a core flow over a transport.
