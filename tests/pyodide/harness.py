@@ -39,7 +39,8 @@ _PIN = re.compile(
 )
 
 
-def _missing(message: str) -> None:
+def missing_peer(message: str) -> None:
+    """Skip the test, or fail it under ``TOKENWIRE_REQUIRE_PEERS=1``."""
     if peers_required():
         pytest.fail(f"TOKENWIRE_REQUIRE_PEERS=1: {message}")
     pytest.skip(message)
@@ -55,7 +56,7 @@ def pinned_wheels() -> list[Path]:
         stem = pin["name"].replace("-", "_")
         matches = sorted(WHEEL_CACHE.glob(f"{stem}-{pin['version']}-*.whl"))
         if not matches:
-            _missing(
+            missing_peer(
                 f"{pin['name']}=={pin['version']} is not in {WHEEL_CACHE} (scripts/install-peers)"
             )
         digest = hashlib.sha256(matches[0].read_bytes()).hexdigest()
@@ -87,7 +88,7 @@ class PyodideProcess:
     def __init__(self, wheels: list[Path]) -> None:
         node = require_executable("node", "Node.js, installed by scripts/install-peers")
         if not (PYODIDE_PACKAGE / "pyodide.asm.wasm").is_file():
-            _missing(f"{PYODIDE_PACKAGE} is missing (npm ci --prefix tests/pyodide)")
+            missing_peer(f"{PYODIDE_PACKAGE} is missing (npm ci --prefix tests/pyodide)")
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
         self._process = subprocess.Popen(
             [node, str(HERE / "run.mjs"), str(ROOT), *map(str, wheels)],
