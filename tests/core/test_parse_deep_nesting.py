@@ -61,3 +61,23 @@ def test_the_interpreter_answers_the_next_call_after_a_deep_body() -> None:
             parse(b"[" * 100_000)
     token = parse(TOKEN + b"}")
     assert token.access_token == "AT"
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        b'[{"a":' * 40 + b"1" + b"}]" * 40,  # 80 levels, the two kinds alternating
+        b"[" * 5000 + b"}",  # deep, and not even matched
+        b"]" * 10 + b"[" * 70,  # closers first do not buy depth back
+    ],
+    ids=["mixed-kinds", "unmatched", "closers-first"],
+)
+def test_deep_or_unmatched_bracket_runs_are_refused(member: bytes) -> None:
+    with pytest.raises(ProtocolError, match="nested deeper"):
+        parse(TOKEN + b',"extra":' + member + b"}")
+
+
+def test_escaped_quotes_do_not_end_a_string_early() -> None:
+    text = b'"\\"' + b"[" * 100 + b'\\\\"'  # a quote, a run of brackets, a backslash
+    token = parse(TOKEN + b',"text":' + text + b"}")
+    assert token.extra["text"] == '"' + "[" * 100 + "\\"

@@ -208,8 +208,11 @@ def token_from_json(
 #: holding a scope list); 64 leaves room for any provider's extra members.
 MAX_JSON_DEPTH = 64
 _OPENERS = (b"[", b"{")
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
-_BRACKET = re.compile(rb"[\[\]{}]")
+#: A JSON string, escapes included (the unrolled form: no backtracking per character).
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+#: Every byte but the brackets, deleted; ``{}`` become ``[]``: only the nesting is left.
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_ONE_KIND = bytes.maketrans(b"{}", b"[]")
 
 
 def check_nesting(response: HttpResponse) -> None:
@@ -217,26 +220,31 @@ def check_nesting(response: HttpResponse) -> None:
 
     A decoder recurses once per level. On CPython that ends in ``RecursionError``; inside
     WebAssembly (Pyodide) the C stack of msgspec overflows first and the whole interpreter dies.
-    Counting brackets is a C-speed pass over the body; only a body with more openers than the
-    bound is scanned level by level (strings removed first, so brackets inside them don't count).
-    The strict decode of a plain success body runs before this check and needs none: its struct
-    has only scalar members, so msgspec refuses the first bracket it meets without recursing. A
-    plain 200 therefore pays nothing; only the lenient path (errors, extras) pays the count.
+
+    Every step is a C-speed pass over bytes: a body with no more openers than the bound returns
+    after counting them. Otherwise strings are removed (brackets inside them don't count), then
+    everything but the brackets, and innermost ``[]`` pairs are removed a level per pass, at most
+    ``MAX_JSON_DEPTH + 1`` passes. The strict decode of a plain success body runs before this
+    check and needs none: its struct has only scalar members, so msgspec refuses the first
+    bracket it meets without recursing. A plain 200 therefore pays nothing; only the lenient
+    path (errors, extras) pays the count (``docs/performance.md`` has the figures).
     """
     body = response.body
     if body.count(_OPENERS[0]) + body.count(_OPENERS[1]) <= MAX_JSON_DEPTH:
         return
-    depth = 0
-    for match in _BRACKET.finditer(_STRING.sub(b"", body)):
-        if match.group() in _OPENERS:
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                raise ProtocolError(
-                    f"token endpoint answered JSON nested deeper than {MAX_JSON_DEPTH} levels",
-                    status=response.status,
-                )
-        else:
-            depth -= 1
+    brackets = _STRING.sub(b"", body).translate(_ONE_KIND, _NOT_BRACKETS)
+    for level in range(MAX_JSON_DEPTH + 1):
+        inner_removed = brackets.replace(b"[]", b"")
+        if len(inner_removed) == len(brackets):
+            # No pair is left: closers, then openers, each opener one level deeper.
+            if level + brackets.count(b"[") <= MAX_JSON_DEPTH:
+                return
+            break
+        brackets = inner_removed
+    raise ProtocolError(
+        f"token endpoint answered JSON nested deeper than {MAX_JSON_DEPTH} levels",
+        status=response.status,
+    )
 
 
 def _lifetime(value: object, profile: Profile) -> int | None:
