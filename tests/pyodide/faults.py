@@ -1,7 +1,8 @@
 """Loopback servers that misbehave the ways the fetch transport must survive (tests/pyodide).
 
 The reference provider answers like a provider; these answer like what can sit in front of one:
-a redirect and a body far over the cap. Each counts the requests it saw, so a test can tell that
+a redirect and a body far over the cap; and one that answers a token and records the header
+names it was sent. Each counts the requests it saw, so a test can tell that
 a redirect was not followed.
 """
 
@@ -26,6 +27,8 @@ class FaultServer(LoopbackHTTPServer):
         super().__init__(("127.0.0.1", 0), handler)
         self.lock = threading.Lock()
         self.paths: list[str] = []
+        #: The header names of each request, lower-cased, in the order they arrived.
+        self.header_names: list[list[str]] = []
 
     @property
     def url(self) -> str:
@@ -46,6 +49,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.rfile.read(length)
         with self.server.lock:
             self.server.paths.append(self.path)
+            self.server.header_names.append([name.lower() for name in self.headers])
 
     def do_GET(self) -> None:
         self._record()
@@ -57,6 +61,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def answer(self) -> None:
         raise NotImplementedError
+
+
+class Token(_Handler):
+    """A 200 with a token, for tests about what was sent."""
+
+    def answer(self) -> None:
+        body = b'{"access_token":"AT","token_type":"Bearer","expires_in":60}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 class Redirect(_Handler):

@@ -7,13 +7,16 @@ process, and the outcome comes back as JSON (``tests/pyodide/inside.py``).
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
 import msgspec
+import pytest
 
-from tests.pyodide.faults import Oversized, Redirect, fault_server
+from tests.pyodide.faults import Oversized, Redirect, Token, fault_server
 from tests.pyodide.harness import PyodideProcess
+from tokenwire.adapters.fetch import FetchTransport
 from tokenwire.conformance.loopback import HOST, free_port
 from tokenwire.conformance.reference import (
     POST_CLIENT,
@@ -21,7 +24,24 @@ from tokenwire.conformance.reference import (
     REDIRECT_URI,
     ReferenceProvider,
 )
-from tokenwire.core import ClientAuth, Profile, code_challenge, new_code_verifier
+from tokenwire.core import (
+    ClientAuth,
+    ClientCredentials,
+    ConfigurationError,
+    HttpRequest,
+    Profile,
+    code_challenge,
+    new_code_verifier,
+    prepare_token_request,
+)
+
+CLIENT = POST_CLIENT.auth()
+#: What HTTP/1.1 framing adds, whatever the client.
+FRAMING = frozenset({"host", "content-length", "connection"})
+#: What Node's fetch adds to every request (a browser adds more; see docs/transports.md).
+NODE_RUNTIME_HEADERS = frozenset(
+    {"accept-encoding", "accept-language", "sec-fetch-mode", "user-agent"}
+)
 
 
 def token_request(
@@ -119,7 +139,7 @@ def test_a_stalled_answer_times_out_and_a_refresh_is_not_resent(pyodide: Pyodide
         )
         assert answer["error"] == "TransportTimeout"
         assert answer["sent"] is True
-        assert "timed out" in answer["message"]
+        assert "timed out after 0.6 s waiting for a response" in answer["message"]
         assert provider.token_requests == 1
 
 
@@ -150,3 +170,60 @@ def test_the_interpreter_survives_a_deep_body_and_answers_the_next_call(
     )
     assert "nested deeper than 64" in pyodide.run(code)
     assert pyodide.alive()
+
+
+def send_one(pyodide: PyodideProcess, request: HttpRequest, **options: float) -> dict[str, Any]:
+    """One request through a fresh FetchTransport inside Pyodide (no client, no flow)."""
+    document = json.dumps(
+        {
+            "method": request.method,
+            "url": request.url,
+            "headers": [list(pair) for pair in request.headers],
+            "body": base64.b64encode(request.body).decode("ascii"),
+            "options": options,
+        }
+    )
+    answer: dict[str, Any] = json.loads(pyodide.run(f"await inside.send({document!r})"))
+    return answer
+
+
+def test_only_framing_and_the_declared_runtime_headers_are_added(pyodide: PyodideProcess) -> None:
+    with fault_server(Token) as server:
+        profile = Profile(token_url=server.url)
+        request = prepare_token_request(profile, CLIENT, ClientCredentials())
+        answer = send_one(pyodide, request)
+        assert answer["status"] == 200
+        [names] = server.header_names
+    ours = {name.lower() for name, _ in request.headers}
+    added = set(names) - ours
+    assert ours <= set(names)
+    assert added - FRAMING <= NODE_RUNTIME_HEADERS
+    assert FetchTransport.runtime_headers >= NODE_RUNTIME_HEADERS
+    assert "cookie" not in names
+
+
+def test_a_header_fetch_cannot_carry_is_refused_before_sending(pyodide: PyodideProcess) -> None:
+    with fault_server(Token) as server:
+        request = HttpRequest(
+            method="POST", url=server.url, headers=(("X-Bad", "a\r\nb"),), body=b"x=1"
+        )
+        answer = send_one(pyodide, request)
+        assert answer["error"] == "ConfigurationError"
+        assert "a\r\nb" not in answer["message"]
+        assert server.paths == []
+
+
+def test_the_total_timeout_cuts_a_longer_read_timeout_short(pyodide: PyodideProcess) -> None:
+    with ReferenceProvider("rfc6749", token_delay=3.0) as provider:
+        request = prepare_token_request(provider.profile(), CLIENT, ClientCredentials())
+        answer = send_one(pyodide, request, read_timeout=30.0, total_timeout=0.4)
+        assert answer["error"] == "TransportTimeout"
+        assert "exceeded the total timeout of 0.4 s" in answer["message"]
+        assert answer["sent"] is True
+
+
+def test_outside_pyodide_the_transport_refuses_to_be_built() -> None:
+    with pytest.raises(ConfigurationError, match="needs the Pyodide runtime"):
+        FetchTransport()
+    with pytest.raises(ConfigurationError, match="read_timeout"):
+        FetchTransport(read_timeout=0)

@@ -18,7 +18,8 @@ How the contract is met (``docs/transports.md``, section "Pyodide", says what a 
 * ``sent=False`` only for a connect the runtime reports as failed (Node's ``ECONNREFUSED`` and
   DNS errors); a browser's bare ``TypeError: Failed to fetch`` may come after the request left, so
   it keeps ``sent=True``;
-* no cookies and no cache: ``credentials: "omit"``, ``cache: "no-store"``.
+* no cookies: ``credentials: "omit"`` (no ``cache`` mode: ``no-store`` would add
+  ``Cache-Control`` and ``Pragma`` to the request, and a POST is not served from a cache anyway).
 
 It imports only :mod:`tokenwire.core`, the standard library and, when a transport is built, the
 Pyodide runtime (``js``, ``pyodide.ffi``), so this module itself imports anywhere.
@@ -131,7 +132,6 @@ class FetchTransport:
             "headers": headers,
             "redirect": "manual",
             "credentials": "omit",
-            "cache": "no-store",
             "signal": controller.signal,
         }
         if request.body:
@@ -198,8 +198,12 @@ class FetchTransport:
         self, exc: Exception, where: str, timer: _Timer, *, waiting: str
     ) -> TransportError:
         if timer.fired:
+            if timer.total_binds:
+                return TransportTimeout(
+                    f"exchange with {where} exceeded the total timeout of {self.total_timeout:g} s"
+                )
             return TransportTimeout(
-                f"timed out after {timer.seconds:g} s waiting for {waiting} {where}"
+                f"timed out after {timer.limit:g} s waiting for {waiting} {where}"
             )
         error = getattr(exc, "js_error", None)
         name = str(getattr(error, "name", None) or type(exc).__name__)
@@ -223,7 +227,9 @@ class _Timer:
         self._controller = controller
         self._handle: Any = None
         self.fired = False
-        self.seconds = 0.0
+        #: The armed wait's own limit, and whether what was left of the total was shorter.
+        self.limit = 0.0
+        self.total_binds = False
         self._callback = create_proxy(self._fire)
 
     def _fire(self, *_: object) -> None:
@@ -233,8 +239,9 @@ class _Timer:
     def arm(self, deadline: float, limit: float) -> None:
         self.clear()
         left = deadline - time.monotonic()
-        self.seconds = max(0.0, min(left, limit))
-        self._handle = self._js.setTimeout(self._callback, int(self.seconds * 1000))
+        self.limit = limit
+        self.total_binds = left < limit
+        self._handle = self._js.setTimeout(self._callback, max(0, int(min(left, limit) * 1000)))
 
     def clear(self) -> None:
         if self._handle is not None:
