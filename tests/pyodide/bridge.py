@@ -24,6 +24,11 @@ from tokenwire.core import (
     TransportTimeout,
 )
 
+#: What Node's fetch adds to every request (a browser adds more; see docs/transports.md).
+NODE_RUNTIME_HEADERS = frozenset(
+    {"accept-encoding", "accept-language", "sec-fetch-mode", "user-agent"}
+)
+
 #: The classes a FetchTransport raises, by name, to raise again on this side.
 _ERRORS: dict[str, type[Exception]] = {
     cls.__name__: cls for cls in (TransportError, TransportTimeout, ResponseTooLarge)
@@ -38,9 +43,7 @@ class BridgeTransport:
     """Send each request through a ``FetchTransport`` in ``pyodide``, with these options."""
 
     #: The runtime headers of Node's fetch, which the suite's header checks must allow for.
-    runtime_headers: ClassVar[frozenset[str]] = frozenset(
-        {"accept-encoding", "accept-language", "sec-fetch-mode", "user-agent"}
-    )
+    runtime_headers: ClassVar[frozenset[str]] = NODE_RUNTIME_HEADERS
 
     def __init__(self, pyodide: PyodideProcess, **options: float) -> None:
         self._pyodide = pyodide

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from tests.pyodide.bridge import NODE_RUNTIME_HEADERS
 from tests.pyodide.faults import Oversized, Redirect, Token, fault_server
 from tests.pyodide.harness import PyodideProcess
 from tokenwire.adapters.fetch import FetchTransport
@@ -38,10 +39,6 @@ from tokenwire.core import (
 CLIENT = POST_CLIENT.auth()
 #: What HTTP/1.1 framing adds, whatever the client.
 FRAMING = frozenset({"host", "content-length", "connection"})
-#: What Node's fetch adds to every request (a browser adds more; see docs/transports.md).
-NODE_RUNTIME_HEADERS = frozenset(
-    {"accept-encoding", "accept-language", "sec-fetch-mode", "user-agent"}
-)
 
 
 def token_request(
