@@ -37,6 +37,7 @@ def error_document(exc: TokenwireError) -> dict[str, Any]:
         "message": str(exc),
         "sent": getattr(exc, "sent", None),
         "cause": None if cause is None else type(cause).__name__,
+        "context": None if exc.__context__ is None else type(exc.__context__).__name__,
     }
 
 

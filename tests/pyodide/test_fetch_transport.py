@@ -201,12 +201,15 @@ def test_only_framing_and_the_declared_runtime_headers_are_added(pyodide: Pyodid
 
 def test_a_header_fetch_cannot_carry_is_refused_before_sending(pyodide: PyodideProcess) -> None:
     with fault_server(Token) as server:
+        secret = "Bearer SecretValue-4f2e\r\nX-Injected: 1"
         request = HttpRequest(
-            method="POST", url=server.url, headers=(("X-Bad", "a\r\nb"),), body=b"x=1"
+            method="POST", url=server.url, headers=(("Authorization", secret),), body=b"x=1"
         )
         answer = send_one(pyodide, request)
         assert answer["error"] == "ConfigurationError"
-        assert "a\r\nb" not in answer["message"]
+        assert "SecretValue" not in answer["message"]
+        assert answer["cause"] is None  # the runtime's message quotes the value
+        assert answer["context"] is None
         assert server.paths == []
 
 

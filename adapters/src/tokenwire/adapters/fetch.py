@@ -121,11 +121,14 @@ class FetchTransport:
         for name, value in request.headers:
             try:
                 headers.append(name, value)
-            except self._js_exception as exc:  # the runtime's own check: nothing was sent
+                refused = False
+            except self._js_exception:  # the runtime's own check: nothing was sent
+                refused = True
+            if refused:  # raised out here: the runtime's message quotes the value, maybe a secret
                 raise ConfigurationError(
                     f"request header {scrub(name, 40)!r} cannot be sent by fetch "
                     "(bad name, or a value that is not Latin-1 or has CR/LF)"
-                ) from exc
+                )
         controller = js.AbortController.new()
         init: dict[str, Any] = {
             "method": request.method,
