@@ -17,6 +17,7 @@ import msgspec
 
 from tokenwire.adapters.client import AsyncTokenClient
 from tokenwire.adapters.fetch import FetchTransport
+from tokenwire.adapters.transport import TransportOptions
 from tokenwire.core import (
     AuthorizationCode,
     ClientAuth,
@@ -50,7 +51,7 @@ async def send(document: str) -> str:
         headers=tuple((name, value) for name, value in spec["headers"]),
         body=base64.b64decode(spec["body"]),
     )
-    transport = FetchTransport(**spec.get("options", {}))
+    transport = FetchTransport(TransportOptions(**spec.get("options", {})))
     try:
         response = await transport.send(request)
     except TokenwireError as exc:
@@ -78,7 +79,7 @@ async def token_request(document: str) -> str:
     spec = json.loads(document)
     profile = msgspec.json.decode(json.dumps(spec["profile"]), type=Profile)
     auth = msgspec.json.decode(json.dumps(spec["auth"]), type=ClientAuth)
-    transport = FetchTransport(**spec.get("options", {}))
+    transport = FetchTransport(TransportOptions(**spec.get("options", {})))
     client = AsyncTokenClient(profile, auth, transport, sleep=_no_sleep)
     try:
         token = await client.request(_grant(spec["grant"]))

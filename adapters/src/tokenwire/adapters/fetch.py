@@ -21,8 +21,9 @@ How the contract is met (``docs/transports.md``, section "Pyodide", says what a 
 * no cookies: ``credentials: "omit"`` (no ``cache`` mode: ``no-store`` would add
   ``Cache-Control`` and ``Pragma`` to the request, and a POST is not served from a cache anyway).
 
-It imports only :mod:`tokenwire.core`, the standard library and, when a transport is built, the
-Pyodide runtime (``js``, ``pyodide.ffi``), so this module itself imports anywhere.
+It imports only :mod:`tokenwire.core`, ``TransportOptions``, the standard library and, when a
+transport is built, the Pyodide runtime (``js``, ``pyodide.ffi``), so this module itself imports
+anywhere.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import time
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from tokenwire.adapters.transport import TransportOptions
 from tokenwire.core import (
     ConfigurationError,
     HttpRequest,
@@ -53,10 +55,11 @@ _NOT_CONNECTED = frozenset(
 class FetchTransport:
     """Send each request with the runtime's ``fetch`` (Pyodide in a browser, or under Node).
 
-    ``connect_timeout + read_timeout`` bounds the wait for the response headers (``fetch`` does
-    not tell the connect from the wait), ``read_timeout`` each body chunk, ``total_timeout`` the
-    whole exchange; ``max_response_bytes`` caps the body. TLS is the runtime's: there is no
-    context or client certificate to configure.
+    ``options`` are the :class:`TransportOptions` every transport takes: ``connect_timeout +
+    read_timeout`` bounds the wait for the response headers (``fetch`` does not tell the connect
+    from the wait), ``read_timeout`` each body chunk, ``total_timeout`` the whole exchange;
+    ``max_response_bytes`` caps the body. TLS is the runtime's: a context, a client certificate
+    or ``verify=False`` is refused with :class:`ConfigurationError`.
     """
 
     #: Headers the runtime adds to every request and the transport cannot remove (a browser
@@ -78,24 +81,12 @@ class FetchTransport:
         }
     )
 
-    def __init__(
-        self,
-        *,
-        connect_timeout: float = 5.0,
-        read_timeout: float = 10.0,
-        total_timeout: float = 30.0,
-        max_response_bytes: int = 1024 * 1024,
-    ) -> None:
-        for name, value in (
-            ("connect_timeout", connect_timeout),
-            ("read_timeout", read_timeout),
-            ("total_timeout", total_timeout),
-        ):
-            if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
-                raise ConfigurationError(f"{name} must be a positive number of seconds")
-        cap = max_response_bytes
-        if not isinstance(cap, int) or isinstance(cap, bool) or cap <= 0:
-            raise ConfigurationError("max_response_bytes must be a positive integer")
+    def __init__(self, options: TransportOptions | None = None) -> None:
+        options = options or TransportOptions()
+        if options.ssl_context is not None or options.client_cert is not None or not options.verify:
+            raise ConfigurationError(
+                "FetchTransport takes no TLS settings: certificates are the runtime's business"
+            )
         try:
             import js
             from pyodide.ffi import JsException, create_proxy, to_js
@@ -103,10 +94,7 @@ class FetchTransport:
             raise ConfigurationError(
                 "FetchTransport needs the Pyodide runtime (the js and pyodide.ffi modules)"
             ) from exc
-        self.connect_timeout = connect_timeout
-        self.read_timeout = read_timeout
-        self.total_timeout = total_timeout
-        self.max_response_bytes = cap
+        self.options = options
         self._js: Any = js
         self._js_exception: type[Exception] = JsException
         self._create_proxy: Any = create_proxy
@@ -116,7 +104,7 @@ class FetchTransport:
         """Send ``request`` once and return the response, whatever its status."""
         check_endpoint_url(request.url)
         where = _where(request.url)
-        js = self._js
+        js, options = self._js, self.options
         headers = js.Headers.new()
         for name, value in request.headers:
             try:
@@ -140,9 +128,9 @@ class FetchTransport:
         if request.body:
             init["body"] = self._to_js(request.body)
         timer = _Timer(js, self._create_proxy, controller)
-        deadline = time.monotonic() + self.total_timeout
+        deadline = time.monotonic() + options.total_timeout
         try:
-            timer.arm(deadline, self.connect_timeout + self.read_timeout)
+            timer.arm(deadline, options.connect_timeout + options.read_timeout)
             try:
                 response = await js.fetch(
                     request.url, self._to_js(init, dict_converter=js.Object.fromEntries)
@@ -159,7 +147,7 @@ class FetchTransport:
             if (
                 declared is not None
                 and str(declared).isdigit()
-                and int(declared) > self.max_response_bytes
+                and int(declared) > self.options.max_response_bytes
             ):
                 controller.abort()
                 raise self._too_large(where)
@@ -177,7 +165,7 @@ class FetchTransport:
         chunks: list[bytes] = []
         size = 0
         while True:
-            timer.arm(deadline, self.read_timeout)
+            timer.arm(deadline, self.options.read_timeout)
             try:
                 result = await reader.read()
             except self._js_exception as exc:
@@ -186,14 +174,14 @@ class FetchTransport:
                 return b"".join(chunks)
             chunk = result.value.to_bytes()
             size += len(chunk)
-            if size > self.max_response_bytes:
+            if size > self.options.max_response_bytes:
                 controller.abort()  # drop the connection with the rest unread
                 raise self._too_large(where)
             chunks.append(chunk)
 
     def _too_large(self, where: str) -> ResponseTooLarge:
         return ResponseTooLarge(
-            f"response from {where} exceeds the {self.max_response_bytes}-byte limit "
+            f"response from {where} exceeds the {self.options.max_response_bytes}-byte limit "
             "(max_response_bytes); the rest was not read"
         )
 
@@ -202,8 +190,9 @@ class FetchTransport:
     ) -> TransportError:
         if timer.fired:
             if timer.total_binds:
+                total = self.options.total_timeout
                 return TransportTimeout(
-                    f"exchange with {where} exceeded the total timeout of {self.total_timeout:g} s"
+                    f"exchange with {where} exceeded the total timeout of {total:g} s"
                 )
             return TransportTimeout(
                 f"timed out after {timer.limit:g} s waiting for {waiting} {where}"
