@@ -33,3 +33,17 @@ def test_every_core_test_passes_inside_pyodide(pyodide: PyodideProcess) -> None:
     assert set(result["outcomes"]) == {"passed"}
     assert result["outcomes"]["passed"] == _collected_on_cpython()
     assert pyodide.alive()
+
+
+def test_the_runner_refuses_any_fetch_off_loopback(pyodide: PyodideProcess) -> None:
+    code = (
+        "import js\n"
+        "from pyodide.ffi import JsException\n"
+        "try:\n"
+        "    await js.fetch('https://cdn.jsdelivr.net/pyodide/')\n"
+        "    result = 'fetched'\n"
+        "except JsException as exc:\n"
+        "    result = str(exc)\n"
+        "result"
+    )
+    assert "refuses a non-loopback fetch: cdn.jsdelivr.net" in pyodide.run(code)
