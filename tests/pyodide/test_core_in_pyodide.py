@@ -1,4 +1,4 @@
-"""All of ``tests/core`` passes inside Pyodide (CPython on WebAssembly) under Node.
+"""All of ``tests/core`` passes inside Pyodide (CPython on WebAssembly) under Node, offline.
 
 The core is pure Python over msgspec; here it runs on msgspec's wasm32 build, where a recursion
 that CPython catches as ``RecursionError`` overflows the C stack and kills the interpreter, so the
