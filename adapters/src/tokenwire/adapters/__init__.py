@@ -9,6 +9,8 @@ Import the submodule you need; this package imports nothing heavy on its own. Th
   by its total deadline.
 * :mod:`.stdlib`: ``StdlibTransport`` over ``http.client``, and a client that defaults to it; no
   third-party dependency.
+* :mod:`.fetch`: ``FetchTransport``, an async transport on the JavaScript ``fetch`` of Pyodide
+  (browser or Node).
 * :mod:`.transport`: the ``Transport`` / ``AsyncTransport`` Protocols every transport fits, what
   a transport may declare (``options``, ``runtime_headers``), ``TransportOptions``, what the
   built-in transports share, and their table (``BUILTIN_TRANSPORTS``).
