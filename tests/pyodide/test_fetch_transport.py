@@ -214,6 +214,24 @@ def test_a_header_fetch_cannot_carry_is_refused_before_sending(pyodide: PyodideP
         assert server.paths == []
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["Bearer\x0bSecretValue-4f2e", "Bearer SecretValue-4f2e\x0c", " Bearer SecretValue-4f2e"],
+    ids=["vertical-tab", "form-feed", "leading-space"],
+)
+def test_a_header_value_every_transport_refuses_is_refused_by_fetch_too(
+    pyodide: PyodideProcess, value: str
+) -> None:
+    with fault_server(Token) as server:
+        request = HttpRequest(
+            method="POST", url=server.url, headers=(("Authorization", value),), body=b"x=1"
+        )
+        answer = send_one(pyodide, request)
+        assert answer["error"] == "ConfigurationError"
+        assert "SecretValue" not in answer["message"]
+        assert server.paths == []
+
+
 def test_the_total_timeout_cuts_a_longer_read_timeout_short(pyodide: PyodideProcess) -> None:
     with ReferenceProvider("rfc6749", token_delay=3.0) as provider:
         request = prepare_token_request(provider.profile(), CLIENT, ClientCredentials())

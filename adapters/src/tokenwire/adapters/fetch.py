@@ -21,7 +21,8 @@ How the contract is met (``docs/transports.md``, section "Pyodide", says what a 
 * no cookies: ``credentials: "omit"`` (no ``cache`` mode: ``no-store`` would add
   ``Cache-Control`` and ``Pragma`` to the request, and a POST is not served from a cache anyway).
 
-It imports only :mod:`tokenwire.core`, ``TransportOptions``, the standard library and, when a
+It imports only :mod:`tokenwire.core`, :mod:`tokenwire.adapters.transport` (the options, the
+header check and the scrubbed causes every transport shares), the standard library and, when a
 transport is built, the Pyodide runtime (``js``, ``pyodide.ffi``), so this module itself imports
 anywhere.
 """
@@ -32,7 +33,7 @@ import time
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from tokenwire.adapters.transport import TransportOptions
+from tokenwire.adapters.transport import TransportOptions, stand_in, wire_headers
 from tokenwire.core import (
     ConfigurationError,
     HttpRequest,
@@ -104,6 +105,9 @@ class FetchTransport:
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Send ``request`` once and return the response, whatever its status."""
         check_endpoint_url(request.url)
+        # The check every transport makes (control characters, spaces around a value, ...),
+        # so fetch refuses what the others refuse, before the runtime's own, narrower one.
+        wire_headers(request.headers)
         where = _where(request.url)
         js, options = self._js, self.options
         headers = js.Headers.new()
@@ -132,12 +136,15 @@ class FetchTransport:
         deadline = time.monotonic() + options.total_timeout
         try:
             timer.arm(deadline, options.connect_timeout + options.read_timeout)
+            failure: TransportError | None = None
             try:
                 response = await js.fetch(
                     request.url, self._to_js(init, dict_converter=js.Object.fromEntries)
                 )
             except self._js_exception as exc:
-                raise self._failure(exc, where, timer, waiting="a response from") from exc
+                failure = self._failure(exc, where, timer, waiting="a response from")
+            if failure is not None:  # raised out here: the runtime's error is not the context
+                raise failure
             if response.type == "opaqueredirect":
                 raise TransportError(
                     f"{where} answered with a redirect, which this runtime hides (no status, "
@@ -167,10 +174,13 @@ class FetchTransport:
         size = 0
         while True:
             timer.arm(deadline, self.options.read_timeout)
+            failure: TransportError | None = None
             try:
                 result = await reader.read()
             except self._js_exception as exc:
-                raise self._failure(exc, where, timer, waiting="the body from") from exc
+                failure = self._failure(exc, where, timer, waiting="the body from")
+            if failure is not None:  # raised out here: the runtime's error is not the context
+                raise failure
             if result.done:
                 return b"".join(chunks)
             chunk = result.value.to_bytes()
@@ -189,6 +199,12 @@ class FetchTransport:
     def _failure(
         self, exc: Exception, where: str, timer: _Timer, *, waiting: str
     ) -> TransportError:
+        """The runtime's ``exc`` as tokenwire's error, with a scrubbed stand-in as its cause."""
+        error = self._mapped(exc, where, timer, waiting=waiting)
+        error.__cause__ = stand_in(exc)
+        return error
+
+    def _mapped(self, exc: Exception, where: str, timer: _Timer, *, waiting: str) -> TransportError:
         if timer.fired:
             if timer.total_binds:
                 total = self.options.total_timeout
