@@ -152,3 +152,44 @@ class RotatingTokens:
         self.issued += 1
         body = token_body(f"at-{self.issued}", f"rt-{self.issued}")
         return Answer(response(200, body) + self.after)
+
+
+#: Bytes after an answer: a stray CRLF.
+STRAY_CRLF = b"\r\n"
+#: Bytes after an answer: a complete second answer, with a refresh token never issued.
+UNSOLICITED = response(200, token_body("stale", "rt-stale"))
+#: An interim answer, sent before a final one.
+EARLY_HINTS = b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+
+
+def with_early_hints(provider: Callable[[Received], Answer]) -> Callable[[Received], Answer]:
+    """``provider``, with ``103 Early Hints`` before each of its answers."""
+
+    def answer(received: Received) -> Answer:
+        answered = provider(received)
+        return Answer(EARLY_HINTS + answered.data, answered.close)
+
+    return answer
+
+
+#: Answers that break HTTP/1.1 framing: head (status line and headers, no blank line), body.
+BROKEN_FRAMING: dict[str, tuple[bytes, bytes]] = {
+    "conflicting-content-length": (
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3",
+        b"{}",
+    ),
+    "negative-content-length": (b"HTTP/1.1 200 OK\r\nContent-Length: -1", b"{}"),
+    "non-numeric-content-length": (b"HTTP/1.1 200 OK\r\nContent-Length: two", b"{}"),
+    "unknown-transfer-encoding": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip", b"{}"),
+    "bad-chunk-size": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked", b"zz\r\n{}\r\n0\r\n\r\n"),
+    "http-9.9": (b"HTTP/9.9 200 OK\r\nContent-Length: 2", b"{}"),
+    "nul-in-a-header": (b"HTTP/1.1 200 OK\r\nX-Odd: a\x00b\r\nContent-Length: 2", b"{}"),
+    "header-without-colon": (b"HTTP/1.1 200 OK\r\nNoColonHere\r\nContent-Length: 2", b"{}"),
+    "no-status-line": (b"hello there", b""),
+    "four-digit-status": (b"HTTP/1.1 2000 OK\r\nContent-Length: 2", b"{}"),
+}
+
+
+def broken(head: bytes, body: bytes) -> Callable[[Received], Answer]:
+    """An answer function that writes ``head``, a blank line and ``body``, then hangs up."""
+    return lambda received: Answer(head + b"\r\n\r\n" + body, close=True)

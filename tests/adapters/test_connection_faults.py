@@ -14,16 +14,16 @@ from typing import Any
 
 import pytest
 
-from tests.raw_server import Answer, Received, RotatingTokens, raw_server, response, token_body
+from tests.raw_server import (
+    STRAY_CRLF,
+    UNSOLICITED,
+    RotatingTokens,
+    raw_server,
+    with_early_hints,
+)
 from tests.transport_harness import Harness
 from tokenwire.adapters.profiles import generic
 from tokenwire.core import Grant, RefreshToken, Token
-
-STRAY_CRLF = b"\r\n"
-#: A complete second answer, with a refresh token the server never issued.
-UNSOLICITED = response(200, token_body("stale", "rt-stale"))
-#: An interim answer, sent before every final one.
-EARLY_HINTS = b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
 
 
 def _refresh_three_times(harness: Harness, provider: RotatingTokens) -> tuple[list[Any], int]:
@@ -59,13 +59,9 @@ def test_a_clean_answer_keeps_its_connection_for_the_next_refresh(harness: Harne
 def test_early_hints_before_an_answer_are_skipped_and_never_taken_for_it(
     harness: Harness,
 ) -> None:
-    def with_hints(received: Received) -> Answer:
-        answer = provider(received)
-        return Answer(EARLY_HINTS + answer.data, answer.close)
-
     provider = RotatingTokens()
     grants: list[Grant] = [RefreshToken(f"rt-{n}") for n in range(3)]
-    with raw_server(with_hints) as server:
+    with raw_server(with_early_hints(provider)) as server:
         outcomes = harness.tokens(generic(server.url), grants).outcomes
 
     assert [type(o) for o in outcomes] == [Token, Token, Token], outcomes

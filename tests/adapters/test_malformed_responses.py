@@ -18,29 +18,12 @@ from __future__ import annotations
 import pytest
 
 from tests.error_chain import chain, shown
-from tests.raw_server import Answer, Received, raw_server
+from tests.raw_server import BROKEN_FRAMING, broken, raw_server
 from tests.transport_harness import THREE_QUICK_TRIES, Harness, post
 from tokenwire.adapters.profiles import generic
 from tokenwire.core import ClientCredentials, Grant, RefreshToken, TransportError
 
 SECRET = "RefreshTokenSecret-55c1e-FromTheServer"
-
-#: Head (status line and headers, CRLF-separated, without the blank line) and body of each case.
-BROKEN_FRAMING: dict[str, tuple[bytes, bytes]] = {
-    "conflicting-content-length": (
-        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3",
-        b"{}",
-    ),
-    "negative-content-length": (b"HTTP/1.1 200 OK\r\nContent-Length: -1", b"{}"),
-    "non-numeric-content-length": (b"HTTP/1.1 200 OK\r\nContent-Length: two", b"{}"),
-    "unknown-transfer-encoding": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip", b"{}"),
-    "bad-chunk-size": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked", b"zz\r\n{}\r\n0\r\n\r\n"),
-    "http-9.9": (b"HTTP/9.9 200 OK\r\nContent-Length: 2", b"{}"),
-    "nul-in-a-header": (b"HTTP/1.1 200 OK\r\nX-Odd: a\x00b\r\nContent-Length: 2", b"{}"),
-    "header-without-colon": (b"HTTP/1.1 200 OK\r\nNoColonHere\r\nContent-Length: 2", b"{}"),
-    "no-status-line": (b"hello there", b""),
-    "four-digit-status": (b"HTTP/1.1 2000 OK\r\nContent-Length: 2", b"{}"),
-}
 
 #: Where a server may put a token in broken framing: the status line, a header, both.
 LEAKY: dict[str, bytes] = {
@@ -52,15 +35,11 @@ LEAKY: dict[str, bytes] = {
 }
 
 
-def _serve(head: bytes, body: bytes) -> Answer:
-    return Answer(head + b"\r\n\r\n" + body, close=True)
-
-
 @pytest.mark.parametrize("case", BROKEN_FRAMING.values(), ids=BROKEN_FRAMING.keys())
 def test_broken_framing_is_a_transport_error_after_sending_in_every_transport(
     harness: Harness, case: tuple[bytes, bytes]
 ) -> None:
-    with raw_server(lambda received: _serve(*case)) as server:
+    with raw_server(broken(*case)) as server:
         [outcome] = harness.exchange([post(server.url)])
 
     assert type(outcome) is TransportError, outcome
@@ -72,7 +51,7 @@ def test_after_broken_framing_the_flow_resends_only_a_repeatable_grant(
     harness: Harness, case: tuple[bytes, bytes]
 ) -> None:
     grants: list[Grant] = [ClientCredentials(), RefreshToken("rt-0")]
-    with raw_server(lambda received: _serve(*case)) as server:
+    with raw_server(broken(*case)) as server:
         result = harness.tokens(generic(server.url), grants, retry=THREE_QUICK_TRIES)
         sent = [sorted(r.form) for r in server.received]
 
@@ -86,10 +65,7 @@ def test_after_broken_framing_the_flow_resends_only_a_repeatable_grant(
 def test_no_byte_the_server_sent_survives_in_the_error_or_its_chain(
     harness: Harness, head: bytes
 ) -> None:
-    def answer(received: Received) -> Answer:
-        return _serve(head, b"")
-
-    with raw_server(answer) as server:
+    with raw_server(broken(head, b"")) as server:
         [outcome] = harness.exchange([post(server.url)])
 
     assert isinstance(outcome, TransportError)

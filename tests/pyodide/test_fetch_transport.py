@@ -17,6 +17,15 @@ import pytest
 from tests.pyodide.bridge import NODE_RUNTIME_HEADERS
 from tests.pyodide.faults import Oversized, Redirect, Token, fault_server
 from tests.pyodide.harness import PyodideProcess
+from tests.raw_server import (
+    BROKEN_FRAMING,
+    STRAY_CRLF,
+    UNSOLICITED,
+    RotatingTokens,
+    broken,
+    raw_server,
+    with_early_hints,
+)
 from tokenwire.adapters.fetch import FetchTransport
 from tokenwire.adapters.transport import TransportOptions
 from tokenwire.conformance.loopback import HOST, free_port
@@ -246,3 +255,32 @@ def test_outside_pyodide_the_transport_refuses_to_be_built() -> None:
         FetchTransport()
     with pytest.raises(ConfigurationError, match="no TLS settings"):
         FetchTransport(TransportOptions(verify=False))
+
+
+@pytest.mark.parametrize("fault", ["stray-crlf", "unsolicited-second-response", "early-hints"])
+def test_connection_faults_never_cost_a_refresh_token_through_fetch(
+    pyodide: PyodideProcess, fault: str
+) -> None:
+    provider = RotatingTokens(after={"stray-crlf": STRAY_CRLF}.get(fault, b""))
+    if fault == "unsolicited-second-response":
+        provider.after = UNSOLICITED
+    answer = with_early_hints(provider) if fault == "early-hints" else provider
+    with raw_server(answer) as server:
+        profile = Profile(token_url=server.url)
+        refreshed = [
+            token_request(pyodide, profile, CLIENT, {"type": "refresh", "refresh_token": f"rt-{n}"})
+            for n in range(3)
+        ]
+    assert [r.get("refresh_token") for r in refreshed] == ["rt-1", "rt-2", "rt-3"], refreshed
+    assert provider.reused == []
+
+
+@pytest.mark.parametrize("case", BROKEN_FRAMING.values(), ids=BROKEN_FRAMING.keys())
+def test_broken_framing_is_a_transport_error_after_sending_through_fetch(
+    pyodide: PyodideProcess, case: tuple[bytes, bytes]
+) -> None:
+    with raw_server(broken(*case)) as server:
+        request = HttpRequest(method="POST", url=server.url, headers=(), body=b"x=1")
+        answer = send_one(pyodide, request)
+    assert answer["error"] == "TransportError", answer
+    assert answer["sent"] is True

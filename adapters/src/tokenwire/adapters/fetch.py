@@ -33,7 +33,12 @@ import time
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from tokenwire.adapters.transport import TransportOptions, stand_in, wire_headers
+from tokenwire.adapters.transport import (
+    TransportOptions,
+    response_header_problem,
+    stand_in,
+    wire_headers,
+)
 from tokenwire.core import (
     ConfigurationError,
     HttpRequest,
@@ -151,6 +156,12 @@ class FetchTransport:
                     "no Location); it was not followed"
                 )
             out_headers = tuple((str(pair[0]), str(pair[1])) for pair in response.headers)
+            # What the runtime let through but h11 refuses (Node reads Transfer-Encoding: gzip
+            # until close): the same answer for broken framing as every other transport.
+            problem = response_header_problem(out_headers)
+            if problem is not None:
+                controller.abort()
+                raise TransportError(f"fetch exchange with {where} failed: {problem}", sent=True)
             declared = response.headers.get("content-length")
             if (
                 declared is not None
