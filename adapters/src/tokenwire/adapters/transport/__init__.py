@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from tokenwire.adapters.transport.endpoint import Endpoint, EndpointCache, parse_endpoint
 from tokenwire.adapters.transport.failures import (
-    ScrubbedCause,
     check_declared_length,
     connect_failed,
     detail,
@@ -73,7 +72,6 @@ __all__ = [
     "AsyncTransport",
     "BuiltinTransport",
     "Endpoint",
-    "ScrubbedCause",
     "EndpointCache",
     "Transport",
     "TransportMode",

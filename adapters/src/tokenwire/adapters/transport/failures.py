@@ -17,7 +17,6 @@ from tokenwire.core import CertificateError, ResponseTooLarge, TransportError, T
 from tokenwire.core.redact import scrub
 
 __all__ = [
-    "ScrubbedCause",
     "check_declared_length",
     "connect_failed",
     "detail",
@@ -37,7 +36,8 @@ def detail(exc: BaseException) -> str:
 class ScrubbedCause(Exception):
     """Stands in for a library exception that cannot be rebuilt from a message alone.
 
-    Its message names the original type (``module.Class``) and carries the scrubbed text.
+    Its message names the original type (``module.Class``) and carries the scrubbed text. Only
+    ever a cause, never raised: so not exported (every exported error is a TokenwireError).
     """
 
 
