@@ -1,0 +1,71 @@
+"""A reference provider that records every grant it was sent, for tests that count reuse.
+
+``ReferenceProvider`` rotates refresh tokens and refuses a reused one; this subclass also keeps,
+in order, each refresh token and authorization code a token request carried (``seen``), so a
+test can assert that no spent one was ever sent again. ``after_answer`` runs once the provider
+has computed its answer (the refresh token is rotated, the code spent) and before the answer is
+sent: the moment to make a store fail. ``refresh_tokens=False`` strips ``refresh_token`` from
+every answer, as a server that issues none.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from typing_extensions import override
+
+from tokenwire.conformance.reference import ReferenceProvider
+from tokenwire.conformance.reference.replies import ProviderReply
+from tokenwire.core import HttpRequest
+
+
+class RecordingProvider(ReferenceProvider):
+    """A :class:`ReferenceProvider` that records the grants it was sent (see module doc)."""
+
+    def __init__(self, *, refresh_tokens: bool = True, **options: Any) -> None:
+        super().__init__("rfc6749", **options)
+        self.refresh_tokens = refresh_tokens
+        self.after_answer: Callable[[], None] | None = None
+        self._seen: list[tuple[str, str]] = []
+        self._seen_lock = threading.Lock()
+
+    @property
+    def seen(self) -> list[str]:
+        """Each refresh token and code sent to the token endpoint, in order."""
+        with self._seen_lock:
+            return [value for _, value in self._seen]
+
+    @property
+    def refresh_tokens_seen(self) -> list[str]:
+        """Each refresh token sent to the token endpoint, in order."""
+        with self._seen_lock:
+            return [value for name, value in self._seen if name == "refresh_token"]
+
+    def times_seen(self, value: str | None) -> int:
+        """How many token requests carried ``value`` as their refresh token or code."""
+        return self.seen.count(value or "")
+
+    def reused(self) -> list[str]:
+        """Every refresh token or code the provider was sent more than once."""
+        seen = self.seen
+        return sorted({value for value in seen if seen.count(value) > 1})
+
+    @override
+    def _respond(self, request: HttpRequest) -> ProviderReply:
+        form = parse_qs(request.body.decode("ascii", "replace"))
+        with self._seen_lock:
+            for name in ("refresh_token", "code"):
+                self._seen.extend((name, value) for value in form.get(name, []))
+        reply = super()._respond(request)
+        if not self.refresh_tokens and reply.json is not None:
+            reply = dataclasses.replace(
+                reply, json={k: v for k, v in reply.json.items() if k != "refresh_token"}
+            )
+        hook = self.after_answer
+        if hook is not None and reply.json is not None and not reply.is_error:
+            hook()
+        return reply
