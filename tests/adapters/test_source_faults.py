@@ -28,7 +28,16 @@ from tokenwire.adapters.source import AsyncTokenSource, RefreshTimeout, TokenSou
 from tokenwire.adapters.stores import Lease, RedisStore, SqliteStore, StoreError, TokenStore
 from tokenwire.conformance.reference import POST_CLIENT, REDIRECT_URI
 from tokenwire.conformance.reference.handler import ReferenceRequestHandler
-from tokenwire.core import AuthorizationCode, ReauthorizationRequired, RefreshToken, Token
+from tokenwire.conformance.replay import ReplayServer, ScriptedReply
+from tokenwire.core import (
+    AuthorizationCode,
+    ClientAuth,
+    Profile,
+    ReauthorizationRequired,
+    RefreshToken,
+    Token,
+    TransportError,
+)
 
 KEY = "user-7"
 WAIT = 30.0  # upper bound on any wait here; never reached when things work
@@ -382,6 +391,42 @@ def test_the_async_source_keeps_a_token_renewed_while_redis_is_full(
     assert stored is not None
     assert stored.token.refresh_token == token.refresh_token
     assert provider.reused() == []
+
+
+# --- a connection fault after the refresh was sent ----------------------------------------------
+
+
+def test_a_refresh_reset_after_sending_is_not_resent_and_leaves_the_store_and_lease_free(
+    tmp_path: Path,
+) -> None:
+    store = SqliteStore(tmp_path / "tokens.db")
+    seed = Token(
+        access_token="AT-old",
+        token_type="Bearer",
+        refresh_token="RT-sent-once",
+        expires_in=60,
+        expires_at=time.time() - 1.0,
+        received_at=time.time() - 61.0,
+    )
+    try:
+        with ReplayServer() as replay:
+            replay.arm([ScriptedReply(action="reset")])
+            client = TokenClient(
+                Profile(token_url=f"{replay.base_url}/token"), ClientAuth("c", "s")
+            )
+            source = TokenSource(client, token=seed, store=store, key=KEY)
+            with pytest.raises(TransportError) as failed:
+                source.token()
+            assert failed.value.sent is True
+            assert_no_secret(failed.value, seed.refresh_token)
+            assert replay.take().requests == 1  # the flow never resent it
+        stored = store.get(KEY)
+        assert stored is not None
+        assert stored.token.refresh_token == seed.refresh_token  # nothing invented, nothing lost
+        lease = store.acquire_lease(KEY, 1.0)
+        assert lease is not None  # released: the next call (here or elsewhere) may try again
+    finally:
+        store.close()
 
 
 # --- item 4: single-use grants are sent once ------------------------------------------------

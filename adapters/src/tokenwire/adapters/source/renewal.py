@@ -12,19 +12,26 @@ they wait; what they do is :meth:`Renewer.renew`, a generator in the style of th
 Both sources step it with :func:`~tokenwire.adapters.drive.drive` or ``adrive``, which throw a
 failing step's exception *into* the generator (a transport failure comes in as a value), so the
 generator itself releases the lease, whatever went wrong. This module holds the algorithm only;
-the steps, the cached view, the memory of refusals, lease sizing and errors are its siblings.
+the steps, the cached view, the memory of refusals, the grant choice, what a store failure left
+unsettled, lease sizing and errors are its siblings. It is longer than 300 lines because the
+algorithm is one piece: split further, its cleanup rules (which failure releases the lease, which
+keeps it) would be spread over modules that each see only half of them.
 
 The algorithm, per renewal (see ``docs/lifecycle.md``):
 
+0. first write a renewed token a failed store call left in the process, and release a lease this
+   process still holds (:mod:`.unsettled`), before anything reads the store;
 1. read the store; plant the seed token if nothing newer is stored; hand out the stored token if it
    is fresh and not the one the caller reported rejected;
 2. take the refresher lease; while another holder has it, poll the store (jittered, growing
    interval, bounded by ``wait_timeout``) until a usable token appears or the lease frees;
 3. with the lease: read again (someone may have just written), then renew with the stored refresh
-   token, or with the configured grant when there is none;
+   token, or with the configured grant when there is none (a single-use grant only once,
+   :mod:`.grants`);
 4. write the new token with compare-and-set on the version read (keeping the old refresh token if
    the server sent none, RFC 6749 §6), *then* release the lease and hand it out; a lost
-   compare-and-set means a newer token is stored: that one is handed out instead;
+   compare-and-set means a newer token is stored: that one is handed out instead; a failed write
+   keeps the token and the lease for step 0 of the next renewal, and raises ``StoreError``;
 5. ``invalid_grant`` raises :class:`~tokenwire.core.ReauthorizationRequired` and is remembered for
    the stored version, so later calls raise it again without a request until a newer token is
    stored.
