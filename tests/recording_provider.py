@@ -10,10 +10,11 @@ every answer, as a server that issues none.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from typing_extensions import override
@@ -21,6 +22,26 @@ from typing_extensions import override
 from tokenwire.conformance.reference import ReferenceProvider
 from tokenwire.conformance.reference.replies import ProviderReply
 from tokenwire.core import HttpRequest
+
+P = TypeVar("P", bound=ReferenceProvider)
+
+
+@contextlib.contextmanager
+def provider_starter(make: Callable[..., P]) -> Iterator[Callable[..., P]]:
+    """A function that builds (``make(**options)``) and starts providers on demand; every one
+    started is stopped when the block ends."""
+    started: list[P] = []
+
+    def start(**options: Any) -> P:
+        provider = make(**options).start()
+        started.append(provider)
+        return provider
+
+    try:
+        yield start
+    finally:
+        for provider in started:
+            provider.stop()
 
 
 class RecordingProvider(ReferenceProvider):

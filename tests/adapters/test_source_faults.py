@@ -21,7 +21,7 @@ import msgspec
 import pytest
 
 from tests.peers import require_executable
-from tests.recording_provider import RecordingProvider
+from tests.recording_provider import RecordingProvider, provider_starter
 from tests.redis_peer import RedisPeer, redis_server
 from tokenwire.adapters.httpcore import AsyncTokenClient, TokenClient
 from tokenwire.adapters.source import AsyncTokenSource, RefreshTimeout, TokenSource
@@ -52,16 +52,8 @@ def provider_factory(
 ) -> Iterator[Callable[..., RecordingProvider]]:
     """Start recording providers on demand; all are stopped at the end of the test."""
     monkeypatch.setattr(ReferenceRequestHandler, "disable_nagle_algorithm", True)
-    started: list[RecordingProvider] = []
-
-    def start(**options: Any) -> RecordingProvider:
-        provider = RecordingProvider(**options).start()
-        started.append(provider)
-        return provider
-
-    yield start
-    for provider in started:
-        provider.stop()
+    with provider_starter(RecordingProvider) as start:
+        yield start
 
 
 @pytest.fixture
@@ -189,77 +181,83 @@ def after_answer_once(provider: RecordingProvider, fault: Callable[[], None]) ->
 # --- item 1: the store fails after the server rotated ------------------------------------------
 
 
+def renew_into_a_locked_file(
+    provider: RecordingProvider, store: SqliteStore, locker: Locker
+) -> tuple[Token, TokenSource]:
+    """A source whose due token is refreshed while another connection locks the file: the
+    provider rotates the refresh token, then the write finds the file locked. Returns the seed
+    and the source; the file is still locked."""
+    seed = due_token(provider)
+    source = TokenSource(client_for(provider), token=seed, store=store, key=KEY)
+    after_answer_once(provider, locker.lock)
+    with pytest.raises(StoreError, match="kept in this process") as failed:
+        source.token()
+    assert_no_secret(failed.value, seed.refresh_token, seed.access_token)
+    stored = store.get(KEY)
+    assert stored is not None
+    assert stored.token.refresh_token == seed.refresh_token  # the store still holds the old one
+    return seed, source
+
+
+def assert_stored_and_sent_once(
+    provider: RecordingProvider, store: TokenStore, token: Token, *sent: str | None
+) -> None:
+    """``token`` is the stored one, and the provider saw exactly ``sent``, none of them twice."""
+    stored = store.get(KEY)
+    assert stored is not None
+    assert stored.token.access_token == token.access_token
+    assert stored.token.refresh_token == token.refresh_token
+    assert token.refresh_token not in sent
+    assert provider.refresh_tokens_seen == list(sent)
+    assert provider.reused() == []
+
+
 def test_a_token_renewed_while_sqlite_is_locked_is_stored_on_the_next_call_and_never_lost(
     provider: RecordingProvider, sqlite_file: tuple[SqliteStore, Locker]
 ) -> None:
     store, locker = sqlite_file
-    seed = due_token(provider)
-    source = TokenSource(client_for(provider), token=seed, store=store, key=KEY)
-    after_answer_once(provider, locker.lock)
-
-    with pytest.raises(StoreError) as failed:
-        source.token()  # the provider rotated; the write (and the lease release) found it locked
-
-    assert "kept in this process" in str(failed.value)
-    assert_no_secret(failed.value, seed.refresh_token, seed.access_token)
-    stored = store.get(KEY)
-    assert stored is not None
-    assert stored.token.refresh_token == seed.refresh_token
+    seed, source = renew_into_a_locked_file(provider, store, locker)
     locker.unlock()
 
     token = source.token()  # the kept token is written first: no request at all
 
-    assert provider.refresh_tokens_seen == [seed.refresh_token]
-    stored = store.get(KEY)
-    assert stored is not None
-    assert stored.token.access_token == token.access_token
-    assert stored.token.refresh_token == token.refresh_token != seed.refresh_token
+    assert_stored_and_sent_once(provider, store, token, seed.refresh_token)
     source.invalidate()
     renewed = source.token()  # the rotated refresh token works
-    assert provider.refresh_tokens_seen == [seed.refresh_token, token.refresh_token]
-    assert renewed.refresh_token not in (token.refresh_token, seed.refresh_token)
-    assert provider.reused() == []
+    assert_stored_and_sent_once(provider, store, renewed, seed.refresh_token, token.refresh_token)
 
 
 def test_a_token_renewed_while_sqlite_stays_locked_is_kept_across_failing_calls(
     provider: RecordingProvider, sqlite_file: tuple[SqliteStore, Locker]
 ) -> None:
     store, locker = sqlite_file
-    seed = due_token(provider)
-    source = TokenSource(client_for(provider), token=seed, store=store, key=KEY)
-    after_answer_once(provider, locker.lock)
-
+    seed, source = renew_into_a_locked_file(provider, store, locker)
     for _ in range(3):  # the store keeps failing: every call says so, none asks the server
-        with pytest.raises(StoreError, match=r"still not stored|could not be stored"):
+        with pytest.raises(StoreError, match="still not stored"):
             source.token()
     locker.unlock()
 
     token = source.token()
-    assert provider.refresh_tokens_seen == [seed.refresh_token]
-    stored = store.get(KEY)
-    assert stored is not None
-    assert stored.token.refresh_token == token.refresh_token
-    assert provider.reused() == []
+
+    assert_stored_and_sent_once(provider, store, token, seed.refresh_token)
 
 
 def test_another_source_waits_for_the_kept_token_instead_of_resending_the_spent_one(
     provider: RecordingProvider, sqlite_file: tuple[SqliteStore, Locker]
 ) -> None:
     store, locker = sqlite_file
-    seed = due_token(provider)
-    first = TokenSource(client_for(provider), token=seed, store=store, key=KEY)
-    after_answer_once(provider, locker.lock)
-    with pytest.raises(StoreError):
-        first.token()
+    seed, first = renew_into_a_locked_file(provider, store, locker)
     locker.unlock()
     # Another process (here: another source on the store) finds the old token due, and the lease
     # still held by the first: it waits rather than refreshing with the spent refresh token.
     second = TokenSource(client_for(provider), store=store, key=KEY, wait_timeout=0.3)
     with pytest.raises(RefreshTimeout):
         second.token()
+
     token = first.token()  # the first writes its kept token and lets go of the lease
+
     assert second.token().access_token == token.access_token
-    assert provider.refresh_tokens_seen == [seed.refresh_token]
+    assert_stored_and_sent_once(provider, store, token, seed.refresh_token)
 
 
 class ReleaseFault:
@@ -359,15 +357,14 @@ def test_a_token_renewed_while_redis_is_full_is_stored_on_the_next_call_and_neve
     full.drain()
     token = source.token()
 
-    assert provider.refresh_tokens_seen == [seed.refresh_token, before.token.refresh_token]
+    sent = [seed.refresh_token, before.token.refresh_token]
+    assert_stored_and_sent_once(provider, store, token, *sent)
     stored = store.get(KEY)
     assert stored is not None
     assert stored.version == before.version + 1
-    assert stored.token.refresh_token == token.refresh_token != before.token.refresh_token
     source.invalidate()
-    source.token()
-    assert provider.refresh_tokens_seen[-1] == token.refresh_token
-    assert provider.reused() == []
+    renewed = source.token()
+    assert_stored_and_sent_once(provider, store, renewed, *sent, token.refresh_token)
 
 
 def test_the_async_source_keeps_a_token_renewed_while_redis_is_full(
@@ -386,11 +383,7 @@ def test_the_async_source_keeps_a_token_renewed_while_redis_is_full(
             return await source.token()
 
     token = asyncio.run(main())
-    assert provider.refresh_tokens_seen == [seed.refresh_token]
-    stored = store.get(KEY)
-    assert stored is not None
-    assert stored.token.refresh_token == token.refresh_token
-    assert provider.reused() == []
+    assert_stored_and_sent_once(provider, store, token, seed.refresh_token)
 
 
 # --- a connection fault after the refresh was sent ----------------------------------------------
