@@ -13,15 +13,18 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
+import msgspec
 from typing_extensions import override
 
-from tokenwire.conformance.reference import ReferenceProvider
+from tokenwire.adapters.httpcore import TokenClient
+from tokenwire.conformance.reference import POST_CLIENT, REDIRECT_URI, ReferenceProvider
 from tokenwire.conformance.reference.replies import ProviderReply
-from tokenwire.core import HttpRequest
+from tokenwire.core import HttpRequest, Token
 
 P = TypeVar("P", bound=ReferenceProvider)
 
@@ -90,3 +93,15 @@ class RecordingProvider(ReferenceProvider):
         if hook is not None and reply.json is not None and not reply.is_error:
             hook()
         return reply
+
+
+def client_for(provider: ReferenceProvider) -> TokenClient:
+    """A client of ``provider`` (the ``client_secret_post`` test client)."""
+    return TokenClient(provider.profile(), POST_CLIENT.auth())
+
+
+def due_token(provider: ReferenceProvider) -> Token:
+    """A real token with a real refresh token (if the provider issues one), due for renewal."""
+    with client_for(provider) as client:
+        token = client.exchange_code(provider.issue_code(POST_CLIENT.client_id), REDIRECT_URI)
+    return msgspec.structs.replace(token, expires_at=time.time() - 1.0)

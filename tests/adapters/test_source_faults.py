@@ -1,4 +1,4 @@
-"""Token sources under store faults, and single-use grants (issue 9 items 1 and 4).
+"""Token sources under store faults and connection faults (issue 9 item 1).
 
 Against a real SQLite file held locked by another connection's ``BEGIN EXCLUSIVE``, a real
 redis-server at ``maxmemory`` with ``noeviction``, and a loopback reference provider that rotates
@@ -10,31 +10,26 @@ in the process, be stored on the next call, and no spent token may ever reach th
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
-import msgspec
 import pytest
 
+from tests.error_chain import shown
+from tests.fault_stores import FULL_REDIS_OPTIONS, FullRedis, Locker, ReleaseFault
 from tests.peers import require_executable
-from tests.recording_provider import RecordingProvider, provider_starter
+from tests.recording_provider import RecordingProvider, client_for, due_token
 from tests.redis_peer import RedisPeer, redis_server
 from tokenwire.adapters.httpcore import AsyncTokenClient, TokenClient
 from tokenwire.adapters.source import AsyncTokenSource, RefreshTimeout, TokenSource
-from tokenwire.adapters.stores import Lease, RedisStore, SqliteStore, StoreError, TokenStore
-from tokenwire.conformance.reference import POST_CLIENT, REDIRECT_URI
-from tokenwire.conformance.reference.handler import ReferenceRequestHandler
+from tokenwire.adapters.stores import RedisStore, SqliteStore, StoreError, TokenStore
+from tokenwire.conformance.reference import POST_CLIENT
 from tokenwire.conformance.replay import ReplayServer, ScriptedReply
 from tokenwire.core import (
-    AuthorizationCode,
     ClientAuth,
     Profile,
-    ReauthorizationRequired,
-    RefreshToken,
     Token,
     TransportError,
 )
@@ -44,51 +39,6 @@ WAIT = 30.0  # upper bound on any wait here; never reached when things work
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def provider_factory(
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Callable[..., RecordingProvider]]:
-    """Start recording providers on demand; all are stopped at the end of the test."""
-    monkeypatch.setattr(ReferenceRequestHandler, "disable_nagle_algorithm", True)
-    with provider_starter(RecordingProvider) as start:
-        yield start
-
-
-@pytest.fixture
-def provider(provider_factory: Callable[..., RecordingProvider]) -> RecordingProvider:
-    """Rotates refresh tokens and refuses a reused one."""
-    return provider_factory(rotate_refresh_tokens=True)
-
-
-def client_for(provider: RecordingProvider) -> TokenClient:
-    return TokenClient(provider.profile(), POST_CLIENT.auth())
-
-
-def due_token(provider: RecordingProvider) -> Token:
-    """A real token with a real refresh token, due for renewal."""
-    with client_for(provider) as client:
-        token = client.exchange_code(provider.issue_code(POST_CLIENT.client_id), REDIRECT_URI)
-    return msgspec.structs.replace(token, expires_at=time.time() - 1.0)
-
-
-class Locker:
-    """Another connection to the SQLite file that can hold it with ``BEGIN EXCLUSIVE``."""
-
-    def __init__(self, path: Path) -> None:
-        self.conn = sqlite3.connect(
-            path, timeout=WAIT, isolation_level=None, check_same_thread=False
-        )
-
-    def lock(self) -> None:
-        self.conn.execute("BEGIN EXCLUSIVE")
-
-    def unlock(self) -> None:
-        self.conn.execute("ROLLBACK")
-
-    def close(self) -> None:
-        self.conn.close()
 
 
 @pytest.fixture
@@ -104,48 +54,13 @@ def sqlite_file(tmp_path: Path) -> Iterator[tuple[SqliteStore, Locker]]:
         store.close()
 
 
-class FullRedis:
-    """A redis-server of the test's own at ``maxmemory`` 8 MB with ``noeviction``."""
-
-    def __init__(self, peer: RedisPeer) -> None:
-        import redis
-
-        self.url = peer.url
-        self.client = redis.Redis.from_url(peer.url, socket_timeout=5.0)
-        self.filler = 0
-
-    def fill(self) -> None:
-        """Write until Redis refuses even a tiny write (OOM): full, under ``noeviction``.
-
-        A refused write's own query buffer is freed after the refusal, so big writes alone leave
-        room for small ones: the chunks shrink until a 16-byte value is refused too.
-        """
-        import redis
-
-        for size in (256 * 1024, 16 * 1024, 1024, 16):
-            for _ in range(10_000):
-                try:
-                    self.client.set(f"fill:{self.filler}", b"x" * size)
-                except redis.exceptions.OutOfMemoryError:
-                    break
-                self.filler += 1
-            else:
-                raise AssertionError("redis never refused a write at its maxmemory")
-
-    def drain(self) -> None:
-        keys = [f"fill:{n}" for n in range(self.filler)]
-        if keys:
-            self.client.delete(*keys)
-        self.filler = 0
-
-
 @pytest.fixture(scope="module")
 def small_redis() -> Iterator[RedisPeer]:
+    """A redis-server of this module's own, small and refusing writes when full."""
     executable = require_executable(
         "redis-server", "apt-get install -y --no-install-recommends redis-server"
     )
-    options = ("--maxmemory", "8mb", "--maxmemory-policy", "noeviction")
-    with redis_server(executable, options=options) as peer:
+    with redis_server(executable, options=FULL_REDIS_OPTIONS) as peer:
         yield peer
 
 
@@ -162,7 +77,7 @@ def full_redis(small_redis: RedisPeer) -> Iterator[tuple[RedisStore, FullRedis]]
 
 
 def assert_no_secret(error: BaseException, *secrets: str | None) -> None:
-    text = f"{error} {error!r}"
+    text = shown(error)
     for secret in secrets:
         assert secret
         assert secret not in text
@@ -213,8 +128,9 @@ def assert_stored_and_sent_once(
 
 
 def test_a_token_renewed_while_sqlite_is_locked_is_stored_on_the_next_call_and_never_lost(
-    provider: RecordingProvider, sqlite_file: tuple[SqliteStore, Locker]
+    rotating_provider: RecordingProvider, sqlite_file: tuple[SqliteStore, Locker]
 ) -> None:
+    provider = rotating_provider
     store, locker = sqlite_file
     seed, source = renew_into_a_locked_file(provider, store, locker)
     locker.unlock()
@@ -228,8 +144,9 @@ def test_a_token_renewed_while_sqlite_is_locked_is_stored_on_the_next_call_and_n
 
 
 def test_a_token_renewed_while_sqlite_stays_locked_is_kept_across_failing_calls(
-    provider: RecordingProvider, sqlite_file: tuple[SqliteStore, Locker]
+    rotating_provider: RecordingProvider, sqlite_file: tuple[SqliteStore, Locker]
 ) -> None:
+    provider = rotating_provider
     store, locker = sqlite_file
     seed, source = renew_into_a_locked_file(provider, store, locker)
     for _ in range(3):  # the store keeps failing: every call says so, none asks the server
@@ -243,8 +160,9 @@ def test_a_token_renewed_while_sqlite_stays_locked_is_kept_across_failing_calls(
 
 
 def test_another_source_waits_for_the_kept_token_instead_of_resending_the_spent_one(
-    provider: RecordingProvider, sqlite_file: tuple[SqliteStore, Locker]
+    rotating_provider: RecordingProvider, sqlite_file: tuple[SqliteStore, Locker]
 ) -> None:
+    provider = rotating_provider
     store, locker = sqlite_file
     seed, first = renew_into_a_locked_file(provider, store, locker)
     locker.unlock()
@@ -260,41 +178,10 @@ def test_another_source_waits_for_the_kept_token_instead_of_resending_the_spent_
     assert_stored_and_sent_once(provider, store, token, seed.refresh_token)
 
 
-class ReleaseFault:
-    """A store that locks the SQLite file just before a lease release, when told to."""
-
-    def __init__(self, store: SqliteStore, locker: Locker) -> None:
-        self.store = store
-        self.locker = locker
-        self.armed = False
-        self.releases = 0
-
-    def get(self, key: str) -> Any:
-        return self.store.get(key)
-
-    def compare_and_set(self, key: str, expected_version: int | None, token: Token) -> Any:
-        return self.store.compare_and_set(key, expected_version, token)
-
-    def acquire_lease(self, key: str, ttl: float) -> Lease | None:
-        return self.store.acquire_lease(key, ttl)
-
-    def release_lease(self, lease: Lease) -> bool:
-        self.releases += 1
-        if self.armed:
-            self.armed = False
-            self.locker.lock()
-        return self.store.release_lease(lease)
-
-    def delete(self, key: str) -> None:
-        self.store.delete(key)
-
-    def close(self) -> None:
-        self.store.close()
-
-
 def test_a_lease_whose_release_failed_is_released_by_its_holder_not_waited_on(
-    provider: RecordingProvider, sqlite_file: tuple[SqliteStore, Locker]
+    rotating_provider: RecordingProvider, sqlite_file: tuple[SqliteStore, Locker]
 ) -> None:
+    provider = rotating_provider
     store, locker = sqlite_file
     faulty = ReleaseFault(store, locker)
     shared: TokenStore = faulty
@@ -317,8 +204,9 @@ def test_a_lease_whose_release_failed_is_released_by_its_holder_not_waited_on(
 
 
 def test_a_lease_that_cannot_be_released_is_a_store_error_at_once_not_a_wait(
-    provider: RecordingProvider, sqlite_file: tuple[SqliteStore, Locker]
+    rotating_provider: RecordingProvider, sqlite_file: tuple[SqliteStore, Locker]
 ) -> None:
+    provider = rotating_provider
     store, locker = sqlite_file
     faulty = ReleaseFault(store, locker)
     seed = due_token(provider)
@@ -338,8 +226,9 @@ def test_a_lease_that_cannot_be_released_is_a_store_error_at_once_not_a_wait(
 
 
 def test_a_token_renewed_while_redis_is_full_is_stored_on_the_next_call_and_never_lost(
-    provider: RecordingProvider, full_redis: tuple[RedisStore, FullRedis]
+    rotating_provider: RecordingProvider, full_redis: tuple[RedisStore, FullRedis]
 ) -> None:
+    provider = rotating_provider
     store, full = full_redis
     seed = due_token(provider)
     source = TokenSource(client_for(provider), token=seed, store=store, key=KEY)
@@ -368,8 +257,9 @@ def test_a_token_renewed_while_redis_is_full_is_stored_on_the_next_call_and_neve
 
 
 def test_the_async_source_keeps_a_token_renewed_while_redis_is_full(
-    provider: RecordingProvider, full_redis: tuple[RedisStore, FullRedis]
+    rotating_provider: RecordingProvider, full_redis: tuple[RedisStore, FullRedis]
 ) -> None:
+    provider = rotating_provider
     store, full = full_redis
     seed = due_token(provider)
 
@@ -420,89 +310,3 @@ def test_a_refresh_reset_after_sending_is_not_resent_and_leaves_the_store_and_le
         assert lease is not None  # released: the next call (here or elsewhere) may try again
     finally:
         store.close()
-
-
-# --- item 4: single-use grants are sent once ------------------------------------------------
-
-
-def test_an_authorization_code_is_sent_once_when_the_server_issues_no_refresh_token(
-    provider_factory: Callable[..., RecordingProvider],
-) -> None:
-    provider = provider_factory(refresh_tokens=False)
-    code = provider.issue_code(POST_CLIENT.client_id)
-    source = TokenSource(client_for(provider), AuthorizationCode(code, REDIRECT_URI))
-    first = source.token()
-    assert first.refresh_token is None
-    source.invalidate()
-
-    with pytest.raises(ReauthorizationRequired, match="used once") as refused:
-        source.token()
-
-    assert_no_secret(refused.value, code)
-    assert provider.times_seen(code) == 1
-    assert provider.token_requests == 1
-
-
-@pytest.mark.parametrize("backend", ["sqlite", "redis"])
-def test_a_starting_refresh_token_is_not_resent_once_the_stored_token_is_gone(
-    provider: RecordingProvider,
-    backend: str,
-    tmp_path: Path,
-    request: pytest.FixtureRequest,
-) -> None:
-    store: TokenStore
-    if backend == "sqlite":
-        store = SqliteStore(tmp_path / "tokens.db")
-    else:
-        peer: RedisPeer = request.getfixturevalue("redis_peer")
-        store = RedisStore(peer.url, prefix=f"test:{uuid.uuid4().hex}:")
-    try:
-        start = due_token(provider).refresh_token
-        assert start
-        source = TokenSource(client_for(provider), RefreshToken(start), store=store, key=KEY)
-        assert source.token().refresh_token != start  # rotated, stored
-        store.delete(KEY)  # the stored token is gone (deleted, or expired)
-        source.invalidate()
-
-        with pytest.raises(ReauthorizationRequired, match="used once"):
-            source.token()
-
-        assert provider.times_seen(start) == 1
-        assert provider.reused() == []
-    finally:
-        store.close()
-
-
-def test_a_starting_refresh_token_is_not_resent_after_a_redis_ttl_expiry(
-    provider: RecordingProvider, redis_store: RedisStore, redis_prefix: str, redis_client: Any
-) -> None:
-    start = due_token(provider).refresh_token
-    assert start
-    source = TokenSource(client_for(provider), RefreshToken(start), store=redis_store, key=KEY)
-    source.token()
-    # Let Redis expire the stored token for real.
-    redis_client.pexpire(f"{redis_prefix}token:{KEY}", 1)
-    deadline = time.monotonic() + WAIT
-    while redis_client.exists(f"{redis_prefix}token:{KEY}"):
-        assert time.monotonic() < deadline, "redis never expired the token"
-        time.sleep(0.005)  # poll interval
-    source.invalidate()
-
-    with pytest.raises(ReauthorizationRequired):
-        source.token()
-    assert provider.times_seen(start) == 1
-
-
-def test_a_refresh_answered_without_a_refresh_token_keeps_the_starting_one(
-    provider_factory: Callable[..., RecordingProvider],
-) -> None:
-    provider = provider_factory(rotate_refresh_tokens=False)
-    start = due_token(provider).refresh_token
-    assert start
-    provider.refresh_tokens = False  # from now on, no answer carries a refresh token
-    source = TokenSource(client_for(provider), RefreshToken(start))
-    assert source.token().refresh_token == start  # RFC 6749 §6: the old one stays valid
-    source.invalidate()
-    source.token()  # renewed with the stored refresh token, not with the grant
-    assert provider.times_seen(start) == 2
-    assert provider.token_requests == 3  # the code, then two refreshes
