@@ -194,6 +194,7 @@ def test_a_lease_whose_release_failed_is_released_by_its_holder_not_waited_on(
     token = source.token()  # stored; the release then found the file locked
     assert store.get(KEY) is not None
     locker.unlock()
+    assert store.acquire_lease(KEY, 60.0) is None  # the release failed: still held
 
     source.invalidate()
     renewed = source.token()
