@@ -11,6 +11,8 @@ import pytest
 from tests.peers import require_executable
 from tests.recording_provider import RecordingProvider, provider_starter
 from tests.redis_peer import RedisPeer, redis_server
+from tests.transport_harness import HARNESSES, Harness
+from tests.transport_servers import Server, server_pool
 from tokenwire.adapters.stores import RedisStore
 from tokenwire.conformance.reference.handler import ReferenceRequestHandler
 
@@ -68,3 +70,17 @@ def recording_providers(
 def rotating_provider(recording_providers: Callable[..., RecordingProvider]) -> RecordingProvider:
     """A recording provider that rotates refresh tokens and refuses a reused one."""
     return recording_providers(rotate_refresh_tokens=True)
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Server]]:
+    """``serve(handler, tls=None)`` starts a loopback server, stopped after the test."""
+    with server_pool() as start:
+        yield start
+
+
+@pytest.fixture(params=HARNESSES, ids=lambda h: h.name)
+def harness(request: pytest.FixtureRequest) -> Harness:
+    """Each built-in transport in turn, behind the one harness interface."""
+    chosen: Harness = request.param
+    return chosen

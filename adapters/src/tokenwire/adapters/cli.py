@@ -59,6 +59,7 @@ __all__ = [
     "main",
     "report_error",
     "token_document",
+    "transport_choices",
 ]
 
 #: Success.
@@ -216,25 +217,25 @@ def _token_command(args: argparse.Namespace) -> int:
 def _fetch(
     profile: Profile, client: ClientAuth, grant: Grant, options: Any, transport: str
 ) -> Token:
-    if transport == "httpcore":
-        from tokenwire.adapters.httpcore import HttpcoreTransport, TokenClient
+    from tokenwire.adapters.client import TokenClient
+    from tokenwire.adapters.transport import build_sync_transport
 
-        with TokenClient(profile, client, HttpcoreTransport(options=options)) as tc:
-            return tc.request(grant)
-    from tokenwire.adapters.stdlib import StdlibTransport
-    from tokenwire.adapters.stdlib import TokenClient as StdlibTokenClient
-
-    with StdlibTokenClient(profile, client, StdlibTransport(options=options)) as uc:
-        return uc.request(grant)
+    with TokenClient(profile, client, build_sync_transport(transport, options)) as tc:
+        return tc.request(grant)
 
 
 def default_transport() -> str:
-    """``"httpcore"`` when the httpcore extra is installed, else ``"stdlib"``."""
-    try:
-        import httpcore  # noqa: F401
-    except ImportError:
-        return "stdlib"
-    return "httpcore"
+    """``"httpcore"`` when the httpcore extra is installed, else ``"stdlib"`` (from the table)."""
+    from tokenwire.adapters.transport import default_library
+
+    return default_library()
+
+
+def transport_choices() -> list[str]:
+    """The ``--transport`` choices: the sync built-in transports, by library name."""
+    from tokenwire.adapters.transport import sync_libraries
+
+    return list(sync_libraries())
 
 
 _OPTION_NAME = re.compile(r"--[A-Za-z][A-Za-z0-9-]{0,39}|-[A-Za-z]")
@@ -296,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="PKCE verifier, for --grant authorization_code (or TOKENWIRE_CODE_VERIFIER)",
     )
     token.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
-    token.add_argument("--transport", choices=["httpcore", "stdlib"], default=default_transport())
+    token.add_argument("--transport", choices=transport_choices(), default=default_transport())
     token.add_argument("--format", choices=["text", "json"], default="text", help="error format")
     token.set_defaults(handler=_token_command)
 
