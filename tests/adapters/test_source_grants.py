@@ -9,6 +9,7 @@ and the provider saw the code or the starting token once.
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from collections.abc import Callable
@@ -20,10 +21,19 @@ import pytest
 from tests.error_chain import shown
 from tests.recording_provider import RecordingProvider, client_for, due_token
 from tests.redis_peer import RedisPeer
+from tokenwire.adapters.drive import drive
 from tokenwire.adapters.source import TokenSource
+from tokenwire.adapters.source.steps import perform
 from tokenwire.adapters.stores import RedisStore, SqliteStore, TokenStore
 from tokenwire.conformance.reference import POST_CLIENT, REDIRECT_URI
-from tokenwire.core import AuthorizationCode, ReauthorizationRequired, RefreshToken
+from tokenwire.core import (
+    AuthorizationCode,
+    HttpRequest,
+    HttpResponse,
+    ReauthorizationRequired,
+    RefreshToken,
+    TransportError,
+)
 
 KEY = "user-9"
 WAIT = 30.0  # upper bound on any wait here; never reached when things work
@@ -97,9 +107,10 @@ def test_a_starting_refresh_token_is_not_resent_after_a_redis_ttl_expiry(
         time.sleep(0.005)  # poll interval
     source.invalidate()
 
-    with pytest.raises(ReauthorizationRequired):
+    with pytest.raises(ReauthorizationRequired, match="used once"):
         source.token()
     assert provider.times_seen(start) == 1
+    assert provider.reused() == []
 
 
 def test_a_refresh_answered_without_a_refresh_token_keeps_the_starting_one(
@@ -115,3 +126,35 @@ def test_a_refresh_answered_without_a_refresh_token_keeps_the_starting_one(
     source.token()  # renewed with the stored refresh token, not with the grant
     assert provider.times_seen(start) == 2
     assert provider.token_requests == 3  # the code, then two refreshes
+
+
+class NeverConnects:
+    """A transport whose every connect fails: nothing is ever sent."""
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        raise TransportError("connection refused", sent=False)
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_code_whose_request_certainly_never_left_is_not_spent(
+    recording_providers: Callable[..., RecordingProvider],
+) -> None:
+    provider = recording_providers(refresh_tokens=False)
+    code = provider.issue_code(POST_CLIENT.client_id)
+    client = client_for(provider)
+    source = TokenSource(client, AuthorizationCode(code, REDIRECT_URI))
+    renewer = source._renewer  # driven over a transport whose every connect fails
+
+    with pytest.raises(TransportError):
+        drive(
+            renewer.renew(),
+            NeverConnects(),
+            sleep=lambda seconds: None,
+            perform=functools.partial(perform, renewer.store),
+        )
+    assert provider.token_requests == 0
+
+    assert source.token().access_token  # the code was not spent: it is sent now, once
+    assert provider.times_seen(code) == 1
