@@ -23,7 +23,7 @@ __all__ = ["LoginError", "LoginReason", "LoginResult", "LoginState"]
 
 #: Why a login was refused, for a program to branch on (the other refusals are core's
 #: ``StateMismatch``, ``IssuerMismatch``, ``IdTokenError`` and the ``OAuthError`` subclasses).
-LoginReason = Literal["expired", "replayed", "malformed_state", "no_id_token"]
+LoginReason = Literal["expired", "replayed", "malformed_state", "no_id_token", "timeout"]
 
 
 class LoginError(ProtocolError):
