@@ -49,8 +49,9 @@ class Lines:
         threading.Thread(target=self._read, args=(stream,), daemon=True).start()
 
     def _read(self, stream: IO[str]) -> None:
-        for line in stream:
-            self._lines.put(line.rstrip("\n"))
+        with stream:  # closed here, at its end, by the one thread that reads it
+            for line in stream:
+                self._lines.put(line.rstrip("\n"))
         self._lines.put(None)
 
     def next_url(self, timeout: float = COMMAND_TIMEOUT) -> str:

@@ -55,7 +55,7 @@ def test_tokenwire_login_in_a_browser_then_token_cached_gives_a_token_userinfo_a
         [TOKENWIRE, "login", "--no-browser", "--issuer", issuer, "--client-id", client],
         env=env,
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
