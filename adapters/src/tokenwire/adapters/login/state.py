@@ -16,7 +16,7 @@ from typing import Literal
 import msgspec
 from typing_extensions import override
 
-from tokenwire.core import IdTokenClaims, ProtocolError, Token
+from tokenwire.core import IdTokenClaims, Token, TokenwireError
 from tokenwire.core.redact import REDACTED, RedactedStruct, hidden
 
 __all__ = ["LoginError", "LoginReason", "LoginResult", "LoginState"]
@@ -26,19 +26,16 @@ __all__ = ["LoginError", "LoginReason", "LoginResult", "LoginState"]
 LoginReason = Literal["expired", "replayed", "malformed_state", "no_id_token", "timeout"]
 
 
-class LoginError(ProtocolError):
+class LoginError(TokenwireError):
     """A login callback that cannot finish: its state expired, was used, or is unreadable.
 
     ``reason`` is one of :data:`LoginReason`. No message shows the state or the code.
     """
 
     def __init__(self, reason: LoginReason, message: str) -> None:
-        super().__init__(message)
         self.reason: LoginReason = reason
-
-    @override
-    def __reduce__(self) -> tuple[object, ...]:
-        return (type(self), (self.reason, str(self)))
+        self.message = message
+        super().__init__(message)
 
 
 class LoginState(RedactedStruct, frozen=True, kw_only=True):
