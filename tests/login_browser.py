@@ -8,6 +8,8 @@ import queue
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -83,3 +85,25 @@ def run_tokenwire(*args: str, env: dict[str, str]) -> subprocess.CompletedProces
         timeout=COMMAND_TIMEOUT,
         check=False,
     )
+
+
+@contextmanager
+def tokenwire_login(
+    issuer: str, client_id: str, env: dict[str, str]
+) -> Iterator[tuple[subprocess.Popen[str], Lines]]:
+    """``tokenwire login --no-browser`` running, and its stderr; killed if still running after."""
+    login = subprocess.Popen(
+        [TOKENWIRE, "login", "--no-browser", "--issuer", issuer, "--client-id", client_id],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert login.stderr is not None
+        yield login, Lines(login.stderr)
+    finally:
+        if login.poll() is None:
+            login.kill()
+            login.wait()

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.login_browser import TOKENWIRE, Lines, command_env
+from tests.login_browser import command_env, tokenwire_login
 from tests.login_harness import follow, with_params
 from tokenwire.adapters.cli import main
 from tokenwire.adapters.login.native import cache_key, open_cache, save_token
@@ -104,24 +104,10 @@ def test_login_gives_up_after_the_timeout_with_exit_5(
 def test_a_tampered_callback_gets_a_failure_page_and_exit_4(
     tmp_path: Path, op: OidcReferenceProvider
 ) -> None:
-    login = subprocess.Popen(
-        [TOKENWIRE, "login", "--no-browser", "--issuer", op.issuer, "--client-id", OIDC_CLIENT_ID],
-        env=command_env(tmp_path),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert login.stderr is not None
-        stderr = Lines(login.stderr)
+    with tokenwire_login(op.issuer, OIDC_CLIENT_ID, command_env(tmp_path)) as (login, stderr):
         callback = follow(stderr.next_url())
         page = httpx.get(with_params(callback, state="tampered"), timeout=30)
         assert login.wait(timeout=60) == 4
-    finally:
-        if login.poll() is None:
-            login.kill()
-            login.wait()
     assert page.status_code == 400
     assert "Login failed" in page.text
     assert "StateMismatch" in page.text

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from pathlib import Path
 
 import httpx
@@ -18,7 +17,7 @@ import msgspec
 from playwright.sync_api import Browser
 
 from tests.browser import Chromium, guarded_context
-from tests.login_browser import TOKENWIRE, Lines, command_env, run_tokenwire, sign_in_at_provider
+from tests.login_browser import command_env, run_tokenwire, sign_in_at_provider, tokenwire_login
 from tests.oidc_peer import LOGIN, NATIVE_CLIENT, OidcProviderPeer
 from tokenwire.adapters.login.native import cache_key
 from tokenwire.adapters.stores import SqliteStore
@@ -51,17 +50,7 @@ def test_tokenwire_login_in_a_browser_then_token_cached_gives_a_token_userinfo_a
 ) -> None:
     env = command_env(tmp_path)
     issuer, client = oidc_provider.issuer, NATIVE_CLIENT.client_id
-    login = subprocess.Popen(
-        [TOKENWIRE, "login", "--no-browser", "--issuer", issuer, "--client-id", client],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert login.stderr is not None
-        stderr = Lines(login.stderr)
+    with tokenwire_login(issuer, client, env) as (login, stderr):
         url = stderr.next_url()
         assert url.startswith(f"{issuer}/auth?")
         assert "code_challenge_method=S256" in url
@@ -79,10 +68,6 @@ def test_tokenwire_login_in_a_browser_then_token_cached_gives_a_token_userinfo_a
 
         done, message = chromium.run(log_in)
         assert login.wait(timeout=60) == 0, stderr.rest()
-    finally:
-        if login.poll() is None:
-            login.kill()
-            login.wait()
     assert done == "Signed in"
     assert f"Signed in as {LOGIN}" in message
     assert f"as {LOGIN}" in stderr.rest()[-1]

@@ -8,6 +8,8 @@ never the state itself, until the state would have expired anyway.
 :class:`MemoryFinishedStates` serves one process (the default); :class:`SqliteFinishedStates`
 serves the processes of one machine (several workers of one app); :class:`RedisFinishedStates`
 serves many machines. A store takes the time as an argument, so it reads no clock of its own.
+A claim is one short call (a dict under a lock, one SQLite transaction, one Redis ``SET``), so
+the async flow calls it directly, as token sources call their stores.
 """
 
 from __future__ import annotations
