@@ -16,6 +16,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from typing_extensions import override
+
 from tokenwire.adapters.login.state import LoginError
 
 __all__ = ["LoopbackReceiver", "page"]
@@ -68,6 +70,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    @override
     def log_message(self, format: str, *args: object) -> None:
         """Silent: a callback URL carries a code."""
 

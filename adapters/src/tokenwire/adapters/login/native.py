@@ -17,6 +17,8 @@ import os
 from collections.abc import Callable, Generator
 from pathlib import Path
 
+from typing_extensions import override
+
 from tokenwire.adapters.client import TokenClient
 from tokenwire.adapters.login.loopback import LoopbackReceiver
 from tokenwire.adapters.login.state import LoginResult
@@ -123,7 +125,9 @@ class _DiscoveringClient(TokenClient):
         self._issuer = issuer
         self._discovered = False
 
+    @override
     def flow(self, grant: Grant) -> Generator[Step, Reply, Token]:
+        """Discover the token endpoint first (once), then the client's own token flow."""
         if not self._discovered:
             metadata = yield from discovery_flow(self._issuer)
             self.profile = profile_from_metadata(metadata)
