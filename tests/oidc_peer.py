@@ -90,6 +90,11 @@ PUBLIC_CLIENT = OidcClient("tw-public", None, "none")
 #: A native public client (RFC 8252): its loopback redirect may take any port, so a test can run
 #: a real listener on a free one (``native_redirect_uri``). PKCE required, as for any public client.
 NATIVE_CLIENT = OidcClient("tw-native", None, "none", redirect_uri="http://127.0.0.1/callback")
+#: The example web app's client (``examples/starlette_login``): confidential, and native only so
+#: that the app may run on any loopback port.
+WEB_CLIENT = OidcClient(
+    "tw-web", "tw-web-secret", "client_secret_basic", redirect_uri="http://127.0.0.1/callback"
+)
 CLIENTS = (POST_CLIENT, BASIC_CLIENT, PUBLIC_CLIENT)
 
 

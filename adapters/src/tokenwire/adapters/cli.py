@@ -301,6 +301,10 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--format", choices=["text", "json"], default="text", help="error format")
     token.set_defaults(handler=_token_command)
 
+    from tokenwire.adapters.login_cli import register as register_login  # argparse only
+
+    register_login(sub)  # tokenwire login, and token --cached
+
     for ep in entry_points(group="tokenwire.cli"):
         register: Callable[[Any], None] = ep.load()
         register(sub)
