@@ -105,6 +105,7 @@ def _probe(args: argparse.Namespace) -> int:
         refresh_token=refresh_token,
         scope=args.scope,
         reuse_check=not args.no_reuse_check,
+        basic_urlencode=not args.basic_unencoded,
     )
     options = TransportOptions(
         connect_timeout=min(timeout, 5.0), read_timeout=timeout, total_timeout=timeout
