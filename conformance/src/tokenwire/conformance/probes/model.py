@@ -97,6 +97,11 @@ class ProbeCheck:
         return self.id.split(".", 1)[0]
 
     def outcome(self, verdict: Verdict) -> ProbeOutcome:
-        if verdict == "deviation":
-            return "fail" if self.level == "MUST" else "warn"
-        return verdict
+        return level_outcome(self.level, verdict)
+
+
+def level_outcome(level: Level, verdict: Verdict) -> ProbeOutcome:
+    """A verdict in the report: a deviation fails a MUST check and warns any other."""
+    if verdict == "deviation":
+        return "fail" if level == "MUST" else "warn"
+    return verdict
