@@ -23,9 +23,9 @@ from tokenwire.conformance.probes.issuer import (
     ISSUER_CHECKS,
     TARGET_ENDPOINTS,
     IssuerTarget,
-    SeenIdToken,
     run_issuer_probes,
 )
+from tokenwire.conformance.probes.issuer_model import SeenIdToken
 from tokenwire.conformance.probes.registry import ALL_CHECKS
 from tokenwire.conformance.reference.oidc_provider import (
     OIDC_BROKEN_MODES,
