@@ -34,7 +34,12 @@ def register(sub: Any) -> None:
         f"that live token endpoint with at most {MAX_REQUESTS} requests and report what it gets "
         "wrong (exit 1 if a MUST check fails).",
     )
-    parser.add_argument("--format", choices=["table", "json", "junit"], default="table")
+    parser.add_argument(
+        "--format",
+        choices=["table", "json", "junit", "html"],
+        default="table",
+        help="the report's format; html (probes only) is one self-contained page",
+    )
     probe = parser.add_argument_group("probing a live provider")
     probe.add_argument("--token-url", help="probe this token endpoint instead of the suite")
     probe.add_argument(
@@ -78,6 +83,10 @@ def _run(args: argparse.Namespace) -> int:
         return _probe(args)
     from tokenwire.conformance.runner import run_suite
 
+    if args.format == "html":
+        from tokenwire.core import ConfigurationError
+
+        raise ConfigurationError("--format html is for probes (--token-url or --issuer)")
     report = run_suite()
     if args.format == "json":
         sys.stdout.write(report.to_json().decode() + "\n")
@@ -154,6 +163,10 @@ def _probe(args: argparse.Namespace) -> int:
         sys.stdout.write(report.to_json().decode() + "\n")
     elif args.format == "junit":
         sys.stdout.write(render_junit_report(report) + "\n")
+    elif args.format == "html":
+        from tokenwire.conformance.probes.html import render_html
+
+        sys.stdout.write(render_html(report))
     else:
         sys.stdout.write(render_table(report))
     if report.stopped:
