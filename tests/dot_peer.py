@@ -12,22 +12,20 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import IO
 from urllib.parse import urljoin
 
 import httpx
 import msgspec
 import pytest
 
+from tests.child_peer import ChildPeer, poll_until_ready
 from tests.dot_provider.seed import CONFIDENTIAL, PUBLIC, REDIRECT_URI, SECRET, SERVICE
-from tests.peers import peers_required, stop_process
+from tests.peers import peers_required
 from tokenwire.adapters.profiles import generic
 from tokenwire.conformance.loopback import HOST, free_port
 from tokenwire.core import ClientAuth, Profile, encode_form
@@ -94,8 +92,7 @@ class DotPeer:
 
     def __init__(self) -> None:
         self.port = 0
-        self._process: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
+        self._child = ChildPeer()
         self._dir: tempfile.TemporaryDirectory[str] | None = None
 
     @property
@@ -119,11 +116,10 @@ class DotPeer:
 
     def start(self, *, timeout: float = START_TIMEOUT) -> None:
         """Start the server; return once its discovery document names the right issuer."""
-        if self._process is not None:
+        if self._child.running:
             raise PeerError("the django-oauth-toolkit peer is already running")
         self.port = free_port()
         self._dir = tempfile.TemporaryDirectory(prefix="tokenwire-dot-")
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
         env = dict(
             os.environ,
             DOT_DATABASE=str(Path(self._dir.name) / "db.sqlite3"),
@@ -132,62 +128,35 @@ class DotPeer:
             PYTHONPATH=str(ROOT),
         )
         env.pop("DJANGO_SETTINGS_MODULE", None)
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.dot_provider.serve", str(self.port)],
-            cwd=ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+        argv = [sys.executable, "-m", "tests.dot_provider.serve", str(self.port)]
+        self._child.spawn(argv, cwd=ROOT, env=env)
         try:
-            self._wait_ready(timeout)
+            poll_until_ready(
+                self._child, self._ready, timeout=timeout, what="the DOT server", error=PeerError
+            )
         except BaseException:
             self.stop()
             raise
 
-    def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        url = f"{self.issuer}/.well-known/openid-configuration"
-        delay = 0.01
-        while True:
-            assert self._process is not None
-            if self._process.poll() is not None:
-                status = self._process.returncode
-                raise PeerError(f"the DOT server exited ({status}):\n{self.log()}")
-            try:
-                response = httpx.get(url, timeout=1.0)
-            except httpx.TransportError:
-                pass
-            else:
-                if response.status_code == 200:
-                    issuer = msgspec.json.decode(response.content).get("issuer")
-                    if issuer != self.issuer:
-                        raise PeerError(f"discovery names issuer {issuer!r}")
-                    return
-            if time.monotonic() >= deadline:
-                raise PeerError(f"the DOT server is not ready after {timeout} s:\n{self.log()}")
-            time.sleep(delay)  # poll interval, not a wait for readiness
-            delay = min(delay * 2, 0.1)
+    def _ready(self) -> bool:
+        try:
+            response = httpx.get(f"{self.issuer}/.well-known/openid-configuration", timeout=1.0)
+        except httpx.TransportError:
+            return False
+        if response.status_code != 200:
+            return False
+        issuer = msgspec.json.decode(response.content).get("issuer")
+        if issuer != self.issuer:
+            raise PeerError(f"discovery names issuer {issuer!r}")
+        return True
 
     def log(self) -> str:
         """What the server printed so far (its access log is off; it never prints a secret)."""
-        if self._log is None:
-            return ""
-        self._log.flush()
-        self._log.seek(0)
-        text = self._log.read().decode("utf-8", "replace")
-        self._log.seek(0, os.SEEK_END)
-        return text[-4000:]
+        return self._child.log()
 
     def stop(self, *, timeout: float = STOP_TIMEOUT) -> None:
         """Stop the process by its PID, and remove its database."""
-        process, self._process = self._process, None
-        if process is not None:
-            stop_process(process, timeout)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        self._child.stop(timeout)
         if self._dir is not None:
             self._dir.cleanup()
             self._dir = None
