@@ -4,6 +4,9 @@ Each deliberate mistake has a check that the provider names it with the right er
 status; then every error answer met along the way is checked for shape: a JSON object whose
 ``error`` uses only the characters §5.2 allows, optional members well formed, ``no-store``, and
 never the status 200.
+
+Longer than most modules, for a reason: every check of RFC 6749 §5.2 is here with its table
+entry, so that the section reads in one place.
 """
 
 from __future__ import annotations

@@ -7,8 +7,12 @@ everything but the one mistake is exactly what a correct client sends.
 
 A run never sends more than :data:`MAX_REQUESTS`. The valid client_credentials request goes
 first: if the provider refuses the credentials, nothing else is sent. The refresh token is used
-last, and the "old refresh token after rotation" probe is the very last request, because a
-provider with reuse detection answers it by revoking the whole grant.
+last, and the "old refresh token after rotation" probe comes after it, because a provider with
+reuse detection answers it by revoking the whole grant; the very last request then tries the
+token the provider rotated to, to see that it was revoked (RFC 9700 §4.14.2).
+
+Longer than most modules, for a reason: the whole plan (every request, what holds it back, and
+why a request is absent) stays in one place, which is what the user is told before a run.
 """
 
 from __future__ import annotations
