@@ -72,7 +72,7 @@ def flask_browser(namespace: dict[str, Any]) -> Iterator[Browser]:
 
 class DjangoBrowser:
     def __init__(self, cookies: Any = None) -> None:
-        from django.test import Client  # type: ignore[import-untyped]
+        from django.test import Client
 
         self.client = Client()
         if cookies is not None:
@@ -93,9 +93,9 @@ _URLS = "embedding_docs_django_urls"
 def django_browser(namespace: dict[str, Any]) -> Iterator[Browser]:
     """Django configured once for the process (signed-cookie sessions, no database), with the
     example's views routed at ``login/``, ``callback/`` and ``/``."""
-    import django  # type: ignore[import-untyped]
-    from django.conf import settings  # type: ignore[import-untyped]
-    from django.urls import clear_url_caches, path  # type: ignore[import-untyped]
+    import django
+    from django.conf import settings
+    from django.urls import clear_url_caches, path
 
     urls = types.ModuleType(_URLS)
     urls.urlpatterns = [  # type: ignore[attr-defined]

@@ -196,12 +196,20 @@ def add_client_arguments(parser: argparse._ActionsContainer, *, required: bool =
         help="client authentication method (default: the provider's documented one)",
     )
     parser.add_argument("--scope", help="space-delimited scope")
+    parser.add_argument(
+        "--basic-unencoded",
+        action="store_true",
+        help="send client_secret_basic credentials without form-urlencoding them first, for a "
+        "provider that does not decode them (RFC 6749 §2.3.1 says it must)",
+    )
 
 
 def _token_command(args: argparse.Namespace) -> int:
     from tokenwire.adapters.transport import TransportOptions
 
     profile = _profile(args)
+    if args.basic_unencoded:
+        profile = msgspec.structs.replace(profile, basic_auth_urlencode=False)
     client = client_auth(args, profile)
     grant = _grant(args)
     options = TransportOptions(
