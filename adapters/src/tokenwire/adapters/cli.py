@@ -196,6 +196,12 @@ def add_client_arguments(parser: argparse._ActionsContainer, *, required: bool =
         help="client authentication method (default: the provider's documented one)",
     )
     parser.add_argument("--scope", help="space-delimited scope")
+    parser.add_argument(
+        "--basic-unencoded",
+        action="store_true",
+        help="send client_secret_basic credentials without form-urlencoding them first, for a "
+        "provider that does not decode them (RFC 6749 §2.3.1 says it must)",
+    )
 
 
 def _token_command(args: argparse.Namespace) -> int:
@@ -203,6 +209,8 @@ def _token_command(args: argparse.Namespace) -> int:
 
     timeout = check_timeout("--timeout", args.timeout)  # before anything else: inf, 1e12, nan
     profile = _profile(args)
+    if args.basic_unencoded:
+        profile = msgspec.structs.replace(profile, basic_auth_urlencode=False)
     client = client_auth(args, profile)
     grant = _grant(args)
     options = TransportOptions(
@@ -299,6 +307,10 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--transport", choices=transport_choices(), default=default_transport())
     token.add_argument("--format", choices=["text", "json"], default="text", help="error format")
     token.set_defaults(handler=_token_command)
+
+    from tokenwire.adapters.login_cli import register as register_login  # argparse only
+
+    register_login(sub)  # tokenwire login, and token --cached
 
     for ep in entry_points(group="tokenwire.cli"):
         register: Callable[[Any], None] = ep.load()
