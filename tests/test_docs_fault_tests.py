@@ -42,6 +42,8 @@ def test_each_fault_in_the_lifecycle_docs_names_a_test() -> None:
         "Store failure",
         "Clock step",
         "Connection fault",
+        "Connection fault",
+        "Connection fault",
     ]
     for fault in faults:
         assert re.search(r"`test_\w+`", fault), fault[:80]
