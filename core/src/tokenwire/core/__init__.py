@@ -17,6 +17,8 @@ from tokenwire.core.authorize import (
 )
 from tokenwire.core.device import (
     DeviceAuthorization,
+    DeviceAuthorizationFlow,
+    device_authorization_flow,
     device_authorization_request,
     device_flow,
     parse_device_authorization,
@@ -94,6 +96,7 @@ __all__ = [
     "ClientCredentials",
     "ConfigurationError",
     "DeviceAuthorization",
+    "DeviceAuthorizationFlow",
     "DeviceCode",
     "ExpiredToken",
     "ExtensionGrant",
@@ -137,6 +140,7 @@ __all__ = [
     "check_endpoint_url",
     "code_challenge",
     "decode_form",
+    "device_authorization_flow",
     "device_authorization_request",
     "device_flow",
     "encode_form",
