@@ -14,20 +14,22 @@ import msgspec
 
 from tokenwire.adapters.drive import adrive, drive
 from tokenwire.adapters.transport import AsyncTransport, Transport, TransportOptions
+from tokenwire.conformance.endpoint_vectors import load_endpoint_vectors
 from tokenwire.conformance.reference import ReferenceProvider
 from tokenwire.conformance.replay import ReplayServer
-from tokenwire.conformance.roundtrips import roundtrip_cases
+from tokenwire.conformance.roundtrips import DEVICE_EXPIRES_IN, roundtrip_cases
 from tokenwire.conformance.scenarios import load_scenarios
 from tokenwire.conformance.suite import (
     Case,
     CaseResult,
     TransportSpec,
+    case_flow,
+    endpoint_vector_case,
     fault_case,
     play,
     vector_case,
 )
 from tokenwire.conformance.vectors import load_vectors
-from tokenwire.core import token_flow
 from tokenwire.core.flow import Reply, Step
 from tokenwire.core.redact import scrub
 
@@ -103,11 +105,15 @@ def _steps(
         sleeps.clear()
         try:
             profile, check = case.prepare(sleeps)
+            if case.clock_follows_sleeps:
+                clock = functools.partial(_clock_after, case.clock, sleeps)
+            else:
+                clock = functools.partial(float, case.clock)
             flow = functools.partial(
-                token_flow,
+                case_flow,
                 profile,
                 case.client.build(),
-                clock=lambda c=case.clock: c,  # type: ignore[misc]
+                clock=clock,
                 random=lambda: 0.5,
                 retry=case.retry,
             )
@@ -117,6 +123,11 @@ def _steps(
         else:
             results.append(_finish(case, name, problems, summary))
     return results
+
+
+def _clock_after(start: float, sleeps: list[float]) -> float:
+    """A clock that has moved on by every sleep taken."""
+    return start + sum(sleeps)
 
 
 def run_sync(spec: TransportSpec, cases: Sequence[Case]) -> list[CaseResult]:
@@ -189,16 +200,19 @@ def agree(results: Iterable[CaseResult]) -> list[CaseResult]:
 
 
 def replay_cases(replay: ReplayServer) -> list[Case]:
-    """Every vector and fault scenario, bound to ``replay``."""
-    return [vector_case(v, replay) for v in load_vectors()] + [
-        fault_case(s, replay) for s in load_scenarios()
-    ]
+    """Every vector (token and endpoint) and fault scenario, bound to ``replay``."""
+    return (
+        [vector_case(v, replay) for v in load_vectors()]
+        + [endpoint_vector_case(v, replay) for v in load_endpoint_vectors()]
+        + [fault_case(s, replay) for s in load_scenarios()]
+    )
 
 
 def _reference_providers() -> dict[str, ReferenceProvider]:
     """One provider per flavor, plus a plain one without refresh-token rotation (not started)."""
     return {
-        "rfc6749": ReferenceProvider("rfc6749"),
+        # A short-lived device code, so that device round trips count polls to its expiry.
+        "rfc6749": ReferenceProvider("rfc6749", device_expires_in=DEVICE_EXPIRES_IN),
         "rfc6749-no-rotation": ReferenceProvider("rfc6749", rotate_refresh_tokens=False),
         "tencent-ciam": ReferenceProvider("tencent-ciam"),
         "api-v1": ReferenceProvider("api-v1"),
@@ -252,5 +266,9 @@ def case_ids() -> list[str]:
     Read from the vectors, the fault scenarios and the reference providers' settings: no server
     is started and no socket is opened.
     """
-    replayed = [vector.id for vector in load_vectors()] + [s.id for s in load_scenarios()]
+    replayed = (
+        [vector.id for vector in load_vectors()]
+        + [vector.id for vector in load_endpoint_vectors()]
+        + [s.id for s in load_scenarios()]
+    )
     return replayed + [case.id for case in roundtrip_cases(_reference_providers())]
