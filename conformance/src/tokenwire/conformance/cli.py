@@ -44,6 +44,10 @@ def register(sub: Any) -> None:
     probe.add_argument("--token-url", help="probe this token endpoint instead of the suite")
     add_client_arguments(probe, required=False)
     probe.add_argument("--refresh-token", help="also probe refresh (or TOKENWIRE_REFRESH_TOKEN)")
+    probe.add_argument("--revocation-url", help="also probe this revocation endpoint (RFC 7009)")
+    probe.add_argument(
+        "--introspection-url", help="also probe this introspection endpoint (RFC 7662)"
+    )
     probe.add_argument(
         "--no-reuse-check",
         action="store_true",
@@ -110,6 +114,8 @@ def _probe(args: argparse.Namespace) -> int:
         refresh_token=refresh_token,
         scope=args.scope,
         reuse_check=not args.no_reuse_check,
+        revocation_url=args.revocation_url,
+        introspection_url=args.introspection_url,
     )
     options = TransportOptions(
         connect_timeout=min(timeout, 5.0), read_timeout=timeout, total_timeout=timeout

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tokenwire.conformance.probes import client_auth, errors, refresh, success, throttling
+from tokenwire.conformance.probes import (
+    client_auth,
+    endpoints,
+    errors,
+    refresh,
+    success,
+    throttling,
+)
 from tokenwire.conformance.probes.model import ProbeCheck
 from tokenwire.core import ConfigurationError
 
@@ -12,6 +19,7 @@ CHECKS: tuple[ProbeCheck, ...] = (
     *client_auth.CHECKS,
     *refresh.CHECKS,
     *throttling.CHECKS,
+    *endpoints.CHECKS,
 )
 
 _BY_ID = {check.id: check for check in CHECKS}
