@@ -2,7 +2,8 @@
 
 Import the submodule you need; this package imports nothing heavy on its own. The map:
 
-* :mod:`.client`: ``TokenClient`` / ``AsyncTokenClient``, the core's token flow over any transport.
+* :mod:`.client`: ``TokenClient`` / ``AsyncTokenClient``, the core's token flow over any transport,
+  and the device authorization, revocation and introspection flows.
 * :mod:`.httpcore`: the httpcore transports (sync, asyncio, trio) and clients that default to them
   (the ``httpcore`` extra).
 * :mod:`.stdlib`: ``StdlibTransport`` over ``http.client``, and a client that defaults to it; no
@@ -16,4 +17,6 @@ Import the submodule you need; this package imports nothing heavy on its own. Th
 * :mod:`.stores`: where sources keep tokens: ``MemoryStore``, ``SqliteStore``, ``RedisStore``
   (the ``redis`` extra).
 * :mod:`.cli`: the ``tokenwire`` command and its exit codes.
+* :mod:`.cli_endpoints`: ``tokenwire revoke``, ``tokenwire introspect`` and the device grant of
+  ``tokenwire token``.
 """
