@@ -3,6 +3,7 @@ as real subprocesses against the reference provider; secrets only in the environ
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.cli_harness import cli_env, run_cli, start_cli
+from tokenwire.adapters.cli_endpoints import countdown_sleep
 from tokenwire.adapters.stdlib import TokenClient
 from tokenwire.conformance.reference import POST_CLIENT, ReferenceProvider
 from tokenwire.core import Token
@@ -137,3 +139,28 @@ def test_introspect_failures_exit_with_the_documented_codes_and_no_token(
     assert result.returncode == exit_code, result.stderr
     assert token.access_token not in result.stderr
     assert result.stdout == ""
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_countdown_shows_the_seconds_left_once_a_second_on_a_terminal_only() -> None:
+    now = [100.0]
+
+    def pause(seconds: float) -> None:
+        now[0] += seconds
+
+    terminal, pipe = _Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        now[0] = 100.0
+        sleep = countdown_sleep(
+            160.0, lambda: now[0], stream, pause=pause, monotonic=lambda: now[0]
+        )
+        sleep(2.5)
+        assert now[0] == 102.5
+    assert terminal.getvalue().split("\r")[1:] == [
+        f"waiting for approval; the code expires in {left:4d} s " for left in (60, 59, 58)
+    ]
+    assert pipe.getvalue() == ""

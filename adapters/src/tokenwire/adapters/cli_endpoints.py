@@ -86,20 +86,26 @@ def introspection_document(info: Introspection) -> dict[str, Any]:
 
 
 def countdown_sleep(
-    expires_at: float, clock: Callable[[], float], stream: TextIO
+    expires_at: float,
+    clock: Callable[[], float],
+    stream: TextIO,
+    *,
+    pause: Callable[[float], None] = time.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> Callable[[float], None]:
     """A sleep that shows the seconds left before ``expires_at`` once a second on ``stream``
-    (when it is a terminal; elsewhere it just sleeps)."""
+    (when it is a terminal; elsewhere it just sleeps). ``pause`` and ``monotonic`` are the
+    waiting and the timing it is made of."""
     show = stream.isatty()
 
     def sleep(seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while (left := end - time.monotonic()) > 0:
+        end = monotonic() + seconds
+        while (left := end - monotonic()) > 0:
             if show:
                 remaining = max(0, int(expires_at - clock()))
                 stream.write(f"\rwaiting for approval; the code expires in {remaining:4d} s ")
                 stream.flush()
-            time.sleep(min(1.0, left))
+            pause(min(1.0, left))
 
     return sleep
 

@@ -25,7 +25,7 @@ import random
 import sys
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypedDict, TypeVar
 
 from tokenwire.adapters.drive import adrive, drive
 from tokenwire.adapters.transport import AsyncTransport, Transport, TransportOptions
@@ -127,6 +127,14 @@ def _choose_transport(
     return default(options)
 
 
+class _FlowRules(TypedDict):
+    """What every core flow takes from a client besides the request: time, jitter, retries."""
+
+    clock: Callable[[], float]
+    random: Callable[[], float]
+    retry: RetryPolicy
+
+
 class _ClientBase(Generic[R]):
     """What both clients share. ``R`` is what a call returns: a Token, or an awaitable of one."""
 
@@ -165,58 +173,32 @@ class _ClientBase(Generic[R]):
             retry=self.retry,
         )
 
+    def _rules(self) -> _FlowRules:
+        """The keyword arguments every core flow takes from this client."""
+        return {"clock": self.clock, "random": self.random, "retry": self.retry}
+
     def device_authorization_flow(
         self, scope: str | None = None, *, resource: tuple[str, ...] = (), extra: Params = ()
     ) -> DeviceAuthorizationFlow:
         """The flow :meth:`start_device_authorization` drives (RFC 8628 §3.1)."""
         return device_authorization_flow(
-            self.profile,
-            self.auth,
-            scope,
-            clock=self.clock,
-            random=self.random,
-            retry=self.retry,
-            resource=resource,
-            extra=extra,
+            self.profile, self.auth, scope, resource=resource, extra=extra, **self._rules()
         )
 
     def device_flow(self, authorization: DeviceAuthorization) -> TokenFlow:
         """The polling flow :meth:`poll_device` drives (RFC 8628 §3.4-3.5), on this client's
         clock: ``interval``, ``slow_down`` and the device code's expiry are measured with it."""
-        return device_flow(
-            self.profile,
-            self.auth,
-            authorization,
-            clock=self.clock,
-            random=self.random,
-            retry=self.retry,
-        )
+        return device_flow(self.profile, self.auth, authorization, **self._rules())
 
     def revocation_flow(self, token: str, token_type_hint: str | None = None) -> RevocationFlow:
         """The flow :meth:`revoke` drives (RFC 7009); token sources run it to log out."""
-        return revocation_flow(
-            self.profile,
-            self.auth,
-            token,
-            token_type_hint,
-            clock=self.clock,
-            random=self.random,
-            retry=self.retry,
-        )
+        return revocation_flow(self.profile, self.auth, token, token_type_hint, **self._rules())
 
     def introspection_flow(
         self, token: str, token_type_hint: str | None = None
     ) -> IntrospectionFlow:
         """The flow :meth:`introspect` drives (RFC 7662)."""
-        return introspection_flow(
-            self.profile,
-            self.auth,
-            token,
-            token_type_hint,
-            clock=self.clock,
-            random=self.random,
-            retry=self.retry,
-        )
+        return introspection_flow(self.profile, self.auth, token, token_type_hint, **self._rules())
 
     def request(self, grant: Grant) -> R:
         """Trade ``grant`` for a token at the token endpoint, retrying as the flow says."""
