@@ -87,6 +87,9 @@ POST_CLIENT = OidcClient("tw-post", "tw-post-secret", "client_secret_post")
 BASIC_CLIENT = OidcClient("tw:basic %41+id", "s:e%41c+r et%/=&?", "client_secret_basic")
 #: A public client: no secret, PKCE required (``pkce.required`` in ``server.mjs``).
 PUBLIC_CLIENT = OidcClient("tw-public", None, "none")
+#: A native public client (RFC 8252): its loopback redirect may take any port, so a test can run
+#: a real listener on a free one (``native_redirect_uri``). PKCE required, as for any public client.
+NATIVE_CLIENT = OidcClient("tw-native", None, "none", redirect_uri="http://127.0.0.1/callback")
 CLIENTS = (POST_CLIENT, BASIC_CLIENT, PUBLIC_CLIENT)
 #: Device authorization grant clients (RFC 8628), confidential and public; they have no
 #: redirect URI and no other grant than the device code (and refresh).
@@ -95,6 +98,11 @@ DEVICE_PUBLIC_CLIENT = OidcClient("tw-device-public", None, "none")
 #: Registered for ``client_secret_jwt`` (RFC 7523 §2.2), for the JWT client authentication round.
 SECRET_JWT_CLIENT_ID = "tw-secret-jwt"
 SECRET_JWT_CLIENT_SECRET = "tw-secret-jwt-secret-0123456789abcdef0123456789"
+
+
+def native_redirect_uri(port: int) -> str:
+    """:data:`NATIVE_CLIENT`'s redirect URI on loopback port ``port``."""
+    return f"http://{HOST}:{port}/callback"
 
 
 class PeerError(AssertionError):
@@ -272,6 +280,16 @@ class OidcProviderPeer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def rotate_keys(self) -> str:
+        """Make the provider sign with a new key (``server.mjs``'s admin hook); return its kid."""
+        reply = send(
+            HttpRequest(method="POST", url=f"{self.issuer}/__tokenwire/rotate-keys", headers=())
+        )
+        if reply.status != 200:
+            raise PeerError(f"key rotation answered HTTP {reply.status}")
+        kid: str = msgspec.json.decode(reply.body)["kid"]
+        return kid
 
     # --- the user's side of the authorization code flow -------------------------------------
 

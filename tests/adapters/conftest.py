@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from tests.peers import require_executable
 from tests.redis_peer import RedisPeer, redis_server
+from tests.transport_harness import HARNESSES, Harness
+from tests.transport_servers import Server, server_pool
 from tokenwire.adapters.stores import RedisStore
 
 
@@ -49,3 +51,17 @@ def redis_store(redis_peer: RedisPeer, redis_prefix: str) -> Iterator[RedisStore
         yield store
     finally:
         store.close()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Server]]:
+    """``serve(handler, tls=None)`` starts a loopback server, stopped after the test."""
+    with server_pool() as start:
+        yield start
+
+
+@pytest.fixture(params=HARNESSES, ids=lambda h: h.name)
+def harness(request: pytest.FixtureRequest) -> Harness:
+    """Each built-in transport in turn, behind the one harness interface."""
+    chosen: Harness = request.param
+    return chosen

@@ -51,7 +51,9 @@ class ExampleTransport:
     def send(self, request: HttpRequest) -> HttpResponse:
         host, port, where, target = _split(request.url)
         # Send exactly the request the core built; only the framing headers are ours to add.
-        # h11 checks the headers here, so a bad one is refused before anything leaves.
+        # h11 checks the headers here, so a bad one is refused before anything leaves. Its error
+        # quotes the header's value (a credential, maybe): ours is raised outside the handler,
+        # so that error is neither its cause nor its context.
         try:
             h11_request = h11.Request(
                 method=request.method,
@@ -62,8 +64,10 @@ class ExampleTransport:
                     *request.headers,
                 ],
             )
-        except h11.LocalProtocolError as exc:
-            raise ConfigurationError("the request has a header HTTP/1.1 cannot carry") from exc
+        except h11.LocalProtocolError:
+            h11_request = None
+        if h11_request is None:
+            raise ConfigurationError("the request has a header HTTP/1.1 cannot carry")
         deadline = time.monotonic() + self.total_timeout
         try:
             sock = socket.create_connection((host, port), timeout=self.timeout)

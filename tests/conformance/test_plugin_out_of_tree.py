@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conformance.example_transport import ExampleTransport
+from tests.error_chain import shown
 from tokenwire.conformance.loopback import free_port
 from tokenwire.conformance.pytest_plugin import run_case
 from tokenwire.conformance.suite import Case
@@ -57,6 +58,45 @@ class ClaimsNothingSent(ExampleTransport):
             raise
 
 
+class AddsHeaders(ExampleTransport):
+    """Adds headers of its own, as an HTTP library with defaults does (subclasses pick which)."""
+
+    added: tuple[tuple[str, str], ...] = (("Accept-Encoding", "gzip"),)
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        return super().send(
+            HttpRequest(
+                method=request.method,
+                url=request.url,
+                headers=(*request.headers, *self.added),
+                body=request.body,
+            )
+        )
+
+
+class AddsLibraryDefaults(AddsHeaders):
+    """The defaults a general-purpose HTTP client sends, the core's Accept and UA duplicated."""
+
+    added = (("Accept-Encoding", "gzip, deflate"), ("Accept", "*/*"), ("User-Agent", "lib/1.0"))
+
+
+class DeclaresAcceptEncoding(AddsHeaders):
+    """Its runtime adds Accept-Encoding and it cannot remove it, as a browser's fetch does."""
+
+    runtime_headers = frozenset({"Accept-Encoding"})
+
+
+class BrowserLike(AddsHeaders):
+    """What a browser's fetch adds, declared with a prefix for the sec-fetch-* family."""
+
+    added = (
+        ("accept-encoding", "gzip, deflate, br"),
+        ("sec-fetch-mode", "cors"),
+        ("sec-fetch-site", "cross-site"),
+    )
+    runtime_headers = frozenset({"accept-encoding", "sec-fetch-*"})
+
+
 def uncapped() -> ExampleTransport:
     """Buffers whatever the server sends."""
     return ExampleTransport(timeout=1.0, max_response_bytes=sys.maxsize)
@@ -84,6 +124,18 @@ def uncapped() -> ExampleTransport:
             id="no-size-cap",
         ),
         pytest.param(
+            partial(AddsHeaders, timeout=1.0),
+            "headers-exactly-as-built",
+            "transport added header(s) the core did not build: Accept-Encoding",
+            id="adds-accept-encoding",
+        ),
+        pytest.param(
+            partial(AddsLibraryDefaults, timeout=1.0),
+            "headers-exactly-as-built",
+            "the core did not build: Accept-Encoding, Accept, User-Agent",
+            id="adds-library-defaults",
+        ),
+        pytest.param(
             partial(ClaimsNothingSent, timeout=1.0),
             "fault-reset-refresh-never-resent",
             "server saw 2 request(s), expected 1",
@@ -102,6 +154,32 @@ def test_plugin_catches_a_broken_transport(
     assert symptom in result.detail
 
 
+@pytest.mark.parametrize(
+    ("factory", "noted"),
+    [
+        (partial(DeclaresAcceptEncoding, timeout=1.0), "Accept-Encoding"),
+        (partial(BrowserLike, timeout=1.0), "accept-encoding, sec-fetch-mode, sec-fetch-site"),
+    ],
+    ids=["accept-encoding", "browser-fetch"],
+)
+def test_headers_a_transport_declares_its_runtime_adds_are_reported_not_failed(
+    tokenwire_cases: dict[str, Case], factory: Callable[[], ExampleTransport], noted: str
+) -> None:
+    result = run_case(tokenwire_cases["headers-exactly-as-built"], factory)
+    assert result.outcome == "passed", result.detail
+    assert result.detail == f"declared runtime header(s) sent: {noted}"
+
+
+def test_a_declaration_covers_only_what_it_names(tokenwire_cases: dict[str, Case]) -> None:
+    class DeclaresTooLittle(BrowserLike):
+        runtime_headers = frozenset({"accept-encoding"})
+
+    result = run_case(tokenwire_cases["headers-exactly-as-built"], partial(DeclaresTooLittle))
+    assert result.outcome == "failed"
+    assert "did not build: sec-fetch-mode, sec-fetch-site" in result.detail
+    assert "declared runtime header(s) sent: accept-encoding" in result.detail
+
+
 def test_example_transport_refuses_what_it_cannot_do_safely() -> None:
     transport = ExampleTransport(timeout=1.0)
     request = HttpRequest(method="POST", url="https://127.0.0.1/token", headers=(), body=b"")
@@ -109,6 +187,14 @@ def test_example_transport_refuses_what_it_cannot_do_safely() -> None:
         transport.send(request)  # no TLS code, so no https at all rather than unverified https
     with pytest.raises(ConfigurationError, match="non-loopback"):
         transport.send(HttpRequest(method="POST", url="http://example.com/token", headers=()))
+    bearer = HttpRequest(
+        method="POST",
+        url=f"http://127.0.0.1:{free_port()}/t",
+        headers=(("Authorization", "Bearer ExampleSecretToken\r\nX-Injected: 1"),),
+    )
+    with pytest.raises(ConfigurationError, match="cannot carry") as bad_header:
+        transport.send(bearer)  # refused before connecting
+    assert "ExampleSecretToken" not in shown(bad_header.value)
     with pytest.raises(TransportError, match="could not connect") as refused:
         transport.send(
             HttpRequest(method="POST", url=f"http://127.0.0.1:{free_port()}/t", headers=())
@@ -131,11 +217,51 @@ def test_my_transport(tokenwire_case):
 """
 
 
+def run_third_party(pytester: pytest.Pytester, test_source: str) -> pytest.RunResult:
+    """Run ``test_source`` next to a copy of the example, in a pytest process of its own."""
+    source = Path(__file__).with_name("example_transport.py").read_text(encoding="utf-8")
+    pytester.makepyfile(example_transport=source, test_my_transport=test_source)
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
+
+
 def test_third_party_runs_the_suite_in_its_own_process(
     pytester: pytest.Pytester, tokenwire_cases: dict[str, Case]
 ) -> None:
-    source = Path(__file__).with_name("example_transport.py").read_text(encoding="utf-8")
-    pytester.makepyfile(example_transport=source, test_my_transport=THIRD_PARTY_TEST)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
+    result = run_third_party(pytester, THIRD_PARTY_TEST)
     result.assert_outcomes(passed=len(tokenwire_cases))
     assert len(tokenwire_cases) >= 40  # vectors, fault scenarios and round trips all collected
+
+
+ADDS_GZIP = """
+from functools import partial
+
+from example_transport import ExampleTransport
+from tokenwire.conformance.pytest_plugin import run_case
+from tokenwire.core import HttpRequest
+
+
+class GzipTransport(ExampleTransport):
+    def send(self, request):
+        headers = (*request.headers, ("Accept-Encoding", "gzip"))
+        return super().send(
+            HttpRequest(method=request.method, url=request.url, headers=headers, body=request.body)
+        )
+
+
+def test_my_transport(tokenwire_case):
+    result = run_case(tokenwire_case, partial(GzipTransport, timeout=1.0))
+    assert result.outcome == "passed", result.detail
+"""
+
+
+def test_a_transport_adding_accept_encoding_fails_the_suite_through_the_plugin(
+    pytester: pytest.Pytester, tokenwire_cases: dict[str, Case]
+) -> None:
+    result = run_third_party(pytester, ADDS_GZIP)
+    result.assert_outcomes(passed=len(tokenwire_cases) - 1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*the core did not build: Accept-Encoding*",
+            "FAILED test_my_transport.py::test_my_transport[[]headers-exactly-as-built[]]*",
+        ]
+    )

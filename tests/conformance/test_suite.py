@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tokenwire.adapters.cli import main
 from tokenwire.adapters.httpcore import AsyncHttpcoreTransport, HttpcoreTransport
+from tokenwire.adapters.transport import BUILTIN_TRANSPORTS
 from tokenwire.conformance.cli import render_table
 from tokenwire.conformance.runner import SUITE_OPTIONS, agree, all_cases, case_ids, run_transport
 from tokenwire.conformance.suite import Case, CaseResult, Mode, TransportSpec
@@ -33,7 +36,7 @@ def test_main_job_passes_every_case_through_every_transport(
     transports = {r["transport"] for r in report["results"]}
     assert transports == {"httpcore-sync", "httpcore-asyncio", "httpcore-trio", "stdlib"}
     kinds = {r["kind"] for r in report["results"]}
-    assert kinds == {"vector", "fault", "roundtrip"}
+    assert kinds == {"vector", "fault", "roundtrip", "header"}
     assert report["summary"] == {"passed": len(case_ids()) * 4, "failed": 0, "skipped": 0}
 
 
@@ -156,3 +159,17 @@ def test_table_names_every_case_and_transport_and_explains_failures() -> None:
     assert "t2" in table
     assert "one [t2]: why" in table
     assert "1 passed, 1 failed, 0 skipped (1 cases x 2 transports)" in table
+
+
+def test_the_docs_state_the_suites_case_count(cases: dict[str, Case]) -> None:
+    root = Path(__file__).resolve().parents[2]
+    guide = (root / "docs" / "transports.md").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    kinds = Counter(case.kind for case in cases.values())
+    assert (
+        f"That is {len(cases)} cases today ({kinds['vector']} vectors, the header case, "
+        f"{kinds['fault']} fault scenarios, {kinds['roundtrip']} round trips)"
+    ) in " ".join(guide.split())
+    transports = len(BUILTIN_TRANSPORTS)
+    assert f"{len(cases) * transports} passed, 0 failed, 0 skipped" in readme
+    assert f"({len(cases)} cases x {transports} transports)" in readme

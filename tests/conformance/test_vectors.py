@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from tokenwire.conformance.vectors import Vector, check_outcome, check_request, load_vectors
-from tokenwire.core import Token, TokenwireError, parse_token_response, prepare_token_request
+from tokenwire.core import (
+    USER_AGENT,
+    Token,
+    TokenwireError,
+    parse_token_response,
+    prepare_token_request,
+)
 
 VECTORS = load_vectors()
 
@@ -56,8 +63,21 @@ def test_checks_catch_a_wrong_request() -> None:
         body=request.body.replace(b"MOCK", b"MOCK2"),
     )
     problems = check_request(vector, tampered)
-    assert len(problems) == 4
+    # method, path, content type, form fields, and the core's Accept and User-Agent
+    assert len(problems) == 6
     assert all("MOCK" not in p for p in problems), "mismatch messages must not show secrets"
+
+
+def test_a_transport_replacing_the_cores_user_agent_fails_every_vector() -> None:
+    for vector in VECTORS:
+        request = prepare_token_request(
+            vector.build_profile(), vector.client.build(), vector.grant.build()
+        )
+        headers = tuple(
+            (k, "lib/1.0" if k.lower() == "user-agent" else v) for k, v in request.headers
+        )
+        problems = check_request(vector, msgspec.structs.replace(request, headers=headers))
+        assert problems == [f"User-Agent header 'lib/1.0', expected '{USER_AGENT}'"]
 
 
 def test_checks_catch_a_wrong_outcome() -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from importlib import metadata
 from urllib.parse import parse_qsl
 
 import pytest
 
 from tokenwire.adapters.profiles import tencent_ciam
 from tokenwire.core import (
+    USER_AGENT,
     AuthorizationCode,
     ClientAuth,
     ClientCredentials,
@@ -16,6 +20,7 @@ from tokenwire.core import (
     Grant,
     Profile,
     RefreshToken,
+    __version__,
     encode_form,
     prepare_token_request,
 )
@@ -61,6 +66,7 @@ def test_exact_request_per_grant(grant: Grant, body: bytes) -> None:
     assert request.headers == (
         ("Content-Type", "application/x-www-form-urlencoded"),
         ("Accept", "application/json"),
+        ("User-Agent", f"tokenwire/{__version__}"),
     )
     assert request.body == PREFIX + body
 
@@ -184,3 +190,17 @@ def test_every_endpoint_of_a_profile_is_checked() -> None:
         Profile(token_url=URL, revocation_url="http://as.example.com/revoke")
     with pytest.raises(ConfigurationError, match="authorization endpoint"):
         Profile(token_url=URL, authorization_url="https://u:p@as.example.com/authorize")
+
+
+def test_every_token_request_carries_the_cores_user_agent() -> None:
+    request = prepare_token_request(PROFILE, CLIENT, ClientCredentials())
+    assert request.header("user-agent") == USER_AGENT == f"tokenwire/{__version__}"
+
+
+def test_the_core_version_is_the_distributions_and_is_read_from_no_file() -> None:
+    assert __version__ == metadata.version("tokenwire-core")
+    code = "import sys, tokenwire.core; print('importlib.metadata' in sys.modules)"
+    imported = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert imported.strip() == "False"

@@ -176,6 +176,21 @@ STRUCTS = [
     pytest.param(
         core.Introspection(active=True, extra={"access_token": ACCESS}), id="Introspection"
     ),
+    pytest.param(
+        core.IdTokenClaims(
+            iss="https://as.example.com",
+            sub="user-1",
+            aud=("client",),
+            exp=2.0e9,
+            iat=1.9e9,
+            nonce=SECRET,
+            at_hash=ACCESS,
+            c_hash=CODE,
+            extra={"refresh_token": REFRESH},
+        ),
+        id="IdTokenClaims",
+    ),
+    pytest.param(core.Userinfo(sub="user-1", claims={"access_token": ACCESS}), id="Userinfo"),
 ]
 
 
@@ -207,12 +222,16 @@ def test_every_struct_with_a_secret_field_is_covered() -> None:
                      "id_token", "state", "params", "body", "headers", "request", "device_code",
                      "subject_token", "actor_token", "assertion", "extra"}  # fmt: skip
     covered = {type(p.values[0]) for p in STRUCTS}
+    # Published documents: a provider's metadata is public by definition (its ``extra`` holds
+    # further metadata members, never a credential).
+    public_by_design = {core.ProviderMetadata}
     for name in core.__all__:
         obj = getattr(core, name)
         if (
             inspect.isclass(obj)
             and issubclass(obj, msgspec.Struct)
             and set(obj.__struct_fields__) & secret_fields
+            and obj not in public_by_design
         ):
             assert obj in covered, f"{name} holds a secret field but is not tested here"
 
@@ -291,6 +310,28 @@ def error_instances() -> list[TokenwireError]:
                     body=msgspec.json.encode({"access_token": [ACCESS], "refresh_token": REFRESH}),
                 ),
                 received_at=0.0,
+            )
+        ),
+        raised(
+            lambda: core.validate_id_token(
+                f"{ACCESS}.{REFRESH}.{CODE}",
+                keys=core.JwkSet(),
+                client_id="c",
+                issuer="https://op.example",
+                now=0.0,
+            )
+        ),
+        raised(
+            lambda: core.parse_provider_metadata(
+                HttpResponse(status=502, body=f"<h1>{REFRESH}</h1>".encode()),
+                issuer="https://op.example",
+            )
+        ),
+        raised(lambda: core.parse_jwks(HttpResponse(status=200, body=f"x{REFRESH}".encode()))),
+        raised(
+            lambda: core.parse_userinfo(
+                HttpResponse(status=200, body=msgspec.json.encode({"sub": ACCESS})),
+                expected_sub=REFRESH,
             )
         ),
         ProtocolError("server broke the protocol", status=500, excerpt="short"),

@@ -6,6 +6,12 @@
 // stdout once it accepts connections. Everything is ephemeral: signing keys and cookie keys are
 // made at start-up, all state lives in the default in-memory adapter, and dies with the process.
 // The clients below are mirrored in tests/oidc_peer.py; change both together.
+//
+// Key rotation: `POST /__tokenwire/rotate-keys` makes a new RSA key, which signs from then on and
+// is published first, the old ones still published after it (as a real provider keeps them until
+// the tokens they signed expire). It answers the new key's kid. The provider instance is rebuilt
+// with the new key set; the in-memory adapter's storage is module-wide, so sessions, grants and
+// tokens survive the swap.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -33,6 +39,7 @@ console.warn = (...args) => {
 };
 
 const REDIRECT_URI = 'http://127.0.0.1/cb';
+const NATIVE_REDIRECT_URI = 'http://127.0.0.1/callback';
 // The API a client_credentials token is for (RFC 8707 resource indicator) and the scopes it knows.
 const API_RESOURCE = 'urn:tokenwire:api';
 const API_SCOPES = 'api:read api:write';
@@ -66,6 +73,16 @@ const clients = [
     response_types: ['code'],
     redirect_uris: [REDIRECT_URI],
   },
+  {
+    // RFC 8252 native app: a loopback redirect listener on whatever port the app got (§7.3). The
+    // port may vary only for application_type native; browser tests and `tokenwire login` use it.
+    client_id: 'tw-native',
+    application_type: 'native',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: [NATIVE_REDIRECT_URI],
+  },
 ];
 
 // The device authorization grant (RFC 8628), confidential and public, and a client_secret_jwt
@@ -97,16 +114,20 @@ clients.push(
   },
 );
 
-// One RSA key per process signs ID tokens and JWT access tokens (RS256 is OIDC's default).
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'tw-ephemeral', use: 'sig', alg: 'RS256' };
+// One RSA key signs ID tokens and JWT access tokens (RS256 is OIDC's default) until a rotation.
+function newSigningKey(kid) {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
+}
+const signingKeys = [newSigningKey('tw-ephemeral')];
+const cookieKeys = [randomBytes(32).toString('base64url')];
 
 const configuration = {
   clients,
   // Whoever logs in at the development login form is that account; it has no claims but `sub`.
   findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
-  jwks: { keys: [signingKey] },
-  cookies: { keys: [randomBytes(32).toString('base64url')] },
+  jwks: { keys: signingKeys },
+  cookies: { keys: cookieKeys },
   features: {
     devInteractions: { enabled: true },
     deviceFlow: { enabled: true },
@@ -151,10 +172,37 @@ const configuration = {
   },
 };
 
-const provider = new Provider(issuer, configuration);
-provider.on('server_error', (_ctx, err) => console.error('oidc-provider server_error:', err));
+// The built-in pages @import a web font from a public CDN. Tests drive them in a browser that may
+// reach loopback only (anything else fails the test), so the import is cut from every HTML page.
+const FONT_IMPORT = /@import url\(https:\/\/fonts\.googleapis\.com\/[^)]*\);?/g;
 
-const server = createServer(provider.callback());
+function buildProvider() {
+  const built = new Provider(issuer, { ...configuration, jwks: { keys: [...signingKeys] } });
+  built.on('server_error', (_ctx, err) => console.error('oidc-provider server_error:', err));
+  built.use(async (ctx, next) => {
+    await next();
+    if (typeof ctx.body === 'string' && ctx.type === 'text/html') {
+      ctx.body = ctx.body.replace(FONT_IMPORT, '');
+    }
+  });
+  return built.callback();
+}
+
+let handle = buildProvider();
+let rotations = 0;
+
+const server = createServer((req, res) => {
+  if (req.method === 'POST' && req.url === '/__tokenwire/rotate-keys') {
+    rotations += 1;
+    const fresh = newSigningKey(`tw-rotated-${rotations}`);
+    signingKeys.unshift(fresh);
+    handle = buildProvider();
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ kid: fresh.kid }));
+    return;
+  }
+  handle(req, res);
+});
 server.on('error', (err) => {
   console.error(`cannot listen on ${HOST}:${port}: ${err.message}`);
   process.exit(1);

@@ -7,11 +7,10 @@ on asyncio and on trio. The codes come from driving the provider's login and con
 
 from __future__ import annotations
 
-import asyncio
 import secrets
+from typing import cast
 
 import pytest
-import trio
 
 from tests.oidc_peer import (
     API_RESOURCE,
@@ -23,10 +22,14 @@ from tests.oidc_peer import (
     OidcProviderPeer,
 )
 from tests.peers_oidc.test_oidc_peer import jwt_claims
+from tests.transport_harness import EVENT_LOOPS
 from tokenwire.adapters.client import AsyncTokenClient, TokenClient
-from tokenwire.adapters.httpcore import AsyncHttpcoreTransport, HttpcoreTransport
-from tokenwire.adapters.stdlib import StdlibTransport
-from tokenwire.adapters.transport import TransportOptions
+from tokenwire.adapters.transport import (
+    BUILTIN_TRANSPORTS,
+    AsyncTransport,
+    Transport,
+    TransportOptions,
+)
 from tokenwire.conformance.runner import builtin_transports
 from tokenwire.core import (
     AuthorizationCode,
@@ -40,7 +43,9 @@ from tokenwire.core import (
 )
 
 OPTIONS = TransportOptions(connect_timeout=2.0, read_timeout=10.0, total_timeout=15.0)
-TRANSPORTS = ["httpcore-sync", "httpcore-asyncio", "httpcore-trio", "stdlib"]
+#: The names of the built-in transports, from the one table the conformance runner uses too.
+TRANSPORTS = [entry.name for entry in BUILTIN_TRANSPORTS]
+_BY_NAME = {entry.name: entry for entry in BUILTIN_TRANSPORTS}
 
 
 def test_every_builtin_transport_is_covered() -> None:
@@ -50,22 +55,19 @@ def test_every_builtin_transport_is_covered() -> None:
 def request(transport: str, peer: OidcProviderPeer, client: OidcClient, grant: Grant) -> Token:
     """One token request through ``transport``, with a fresh client as an application would."""
     profile = peer.profile()
-    if transport == "httpcore-sync":
-        with TokenClient(profile, client.auth, HttpcoreTransport(options=OPTIONS)) as sync:
+    entry = _BY_NAME[transport]
+    if entry.mode == "sync":
+        sync_transport = cast("Transport", entry.build(OPTIONS))
+        with TokenClient(profile, client.auth, sync_transport) as sync:
             return sync.request(grant)
-    if transport == "stdlib":
-        with TokenClient(profile, client.auth, StdlibTransport(options=OPTIONS)) as stdlib:
-            return stdlib.request(grant)
 
     async def go() -> Token:
-        async with AsyncTokenClient(
-            profile, client.auth, AsyncHttpcoreTransport(options=OPTIONS)
-        ) as tokens:
+        async_transport = cast("AsyncTransport", entry.build(OPTIONS))
+        async with AsyncTokenClient(profile, client.auth, async_transport) as tokens:
             return await tokens.request(grant)
 
-    if transport == "httpcore-trio":
-        return trio.run(go)
-    return asyncio.run(go())
+    token: Token = EVENT_LOOPS[entry.mode](go)
+    return token
 
 
 def code_grant(peer: OidcProviderPeer, client: OidcClient) -> tuple[AuthorizationCode, str]:

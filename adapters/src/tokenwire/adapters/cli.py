@@ -66,6 +66,7 @@ __all__ = [
     "report_error",
     "transport_options",
     "token_document",
+    "transport_choices",
 ]
 
 #: Success.
@@ -230,7 +231,7 @@ def add_endpoint_arguments(parser: argparse.ArgumentParser) -> None:
 def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
     """``--timeout``, ``--transport`` and the error ``--format``, shared by the subcommands."""
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
-    parser.add_argument("--transport", choices=["httpcore", "stdlib"], default=default_transport())
+    parser.add_argument("--transport", choices=transport_choices(), default=default_transport())
     parser.add_argument("--format", choices=["text", "json"], default="text", help="error format")
 
 
@@ -268,24 +269,25 @@ def _fetch(profile: Profile, client: ClientAuth, grant: Grant, args: argparse.Na
 def open_client(profile: Profile, client: ClientAuth, args: argparse.Namespace) -> Any:
     """A :class:`~tokenwire.adapters.client.TokenClient` over ``--transport`` with the
     ``--timeout`` options (use it in a ``with`` block)."""
-    options = transport_options(args)
-    if args.transport == "httpcore":
-        from tokenwire.adapters.httpcore import HttpcoreTransport, TokenClient
+    from tokenwire.adapters.client import TokenClient
+    from tokenwire.adapters.transport import build_sync_transport
 
-        return TokenClient(profile, client, HttpcoreTransport(options=options))
-    from tokenwire.adapters.stdlib import StdlibTransport
-    from tokenwire.adapters.stdlib import TokenClient as StdlibTokenClient
-
-    return StdlibTokenClient(profile, client, StdlibTransport(options=options))
+    transport = build_sync_transport(args.transport, transport_options(args))
+    return TokenClient(profile, client, transport)
 
 
 def default_transport() -> str:
-    """``"httpcore"`` when the httpcore extra is installed, else ``"stdlib"``."""
-    try:
-        import httpcore  # noqa: F401
-    except ImportError:
-        return "stdlib"
-    return "httpcore"
+    """``"httpcore"`` when the httpcore extra is installed, else ``"stdlib"`` (from the table)."""
+    from tokenwire.adapters.transport import default_library
+
+    return default_library()
+
+
+def transport_choices() -> list[str]:
+    """The ``--transport`` choices: the sync built-in transports, by library name."""
+    from tokenwire.adapters.transport import sync_libraries
+
+    return list(sync_libraries())
 
 
 _OPTION_NAME = re.compile(r"--[A-Za-z][A-Za-z0-9-]{0,39}|-[A-Za-z]")

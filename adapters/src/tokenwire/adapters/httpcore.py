@@ -4,9 +4,9 @@ httpcore is small and fast and does exactly one HTTP exchange at a time with no 
 (it never follows a redirect), which is what a token client wants. What it lacks, this module adds
 at its edges:
 
-* a total deadline over the exchange: httpcore only knows per-operation timeouts, so the pool's
-  network backend is wrapped and every connect, read and write waits at most for what is left of
-  the deadline (kept in a context variable, which follows the calling thread or task);
+* a total deadline over the exchange: httpcore only knows per-operation timeouts, so the pools
+  run over the backends of :mod:`tokenwire.adapters.httpcore_deadline`, where every connect, read
+  and write waits at most for what is left of the deadline this module sets per exchange;
 * a response-size cap: the body is streamed and reading stops at the first chunk over the cap;
 * httpcore's exceptions mapped to :class:`~tokenwire.core.TransportError` and its subclasses.
 
@@ -16,16 +16,17 @@ at its edges:
 
 from __future__ import annotations
 
-import contextvars
-import ssl
 import time
-from collections.abc import Iterable
 from typing import Any, ClassVar, NoReturn
 
 import httpcore
 
 from tokenwire.adapters import client as _client
-from tokenwire.adapters.client import current_async_library
+from tokenwire.adapters.httpcore_deadline import (
+    EXCHANGE_DEADLINE,
+    AsyncDeadlineBackend,
+    DeadlineBackend,
+)
 from tokenwire.adapters.transport import (
     DEFAULT_OPTIONS,
     Endpoint,
@@ -48,134 +49,6 @@ __all__ = [
     "TokenClient",
     "TransportOptions",
 ]
-
-# The deadline of the exchange running in this thread or task (``time.monotonic()`` seconds).
-_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "tokenwire_httpcore_deadline", default=None
-)
-
-
-def _budget(timeout: float | None, expired: type[Exception]) -> float | None:
-    """``timeout`` shrunk to what is left of the current deadline; raise ``expired`` if none is."""
-    deadline = _DEADLINE.get()
-    if deadline is None:
-        return timeout
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise expired("total timeout exceeded")
-    return left if timeout is None or left < timeout else timeout
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A network stream whose every wait is bounded by the current exchange's deadline."""
-
-    __slots__ = ("_stream",)
-
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
-        self._stream = stream
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _budget(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _budget(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        budget = _budget(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, budget))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self) -> None:
-        self._backend = httpcore.SyncBackend()
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        budget = _budget(timeout, httpcore.ConnectTimeout)
-        stream = self._backend.connect_tcp(host, port, budget, local_address, socket_options)
-        return _DeadlineStream(stream)
-
-    def sleep(self, seconds: float) -> None:
-        self._backend.sleep(seconds)
-
-
-class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
-    """The async twin of :class:`_DeadlineStream`."""
-
-    __slots__ = ("_stream",)
-
-    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
-        self._stream = stream
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._stream.read(max_bytes, _budget(timeout, httpcore.ReadTimeout))
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._stream.write(buffer, _budget(timeout, httpcore.WriteTimeout))
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        budget = _budget(timeout, httpcore.ConnectTimeout)
-        stream = await self._stream.start_tls(ssl_context, server_hostname, budget)
-        return _AsyncDeadlineStream(stream)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
-
-
-class _AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
-    """Picks httpcore's trio or anyio (asyncio) backend on first use, as httpcore's own does."""
-
-    def __init__(self) -> None:
-        self._backend: httpcore.AsyncNetworkBackend | None = None
-
-    def _chosen(self) -> httpcore.AsyncNetworkBackend:
-        if self._backend is None:
-            if current_async_library() == "trio":
-                self._backend = httpcore.TrioBackend()
-            else:
-                self._backend = httpcore.AnyIOBackend()
-        return self._backend
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        budget = _budget(timeout, httpcore.ConnectTimeout)
-        stream = await self._chosen().connect_tcp(host, port, budget, local_address, socket_options)
-        return _AsyncDeadlineStream(stream)
-
-    async def sleep(self, seconds: float) -> None:
-        await self._chosen().sleep(seconds)
-
 
 # --- what the sync and async transports share ---------------------------------------------------
 
@@ -222,18 +95,30 @@ class _HttpcoreBase:
 
     def _request(self, request: HttpRequest, target: _Target) -> httpcore.Request:
         body = request.body
-        try:
-            wire = self._wire.get(request.headers)
-        except TypeError:  # headers built from lists are unhashable: check them every time
-            wire = tuple(wire_headers(request.headers))
-        if wire is None:
-            if len(self._wire) >= _WIRE_CACHE_SIZE:
-                self._wire.clear()
-            wire = self._wire[request.headers] = tuple(wire_headers(request.headers))
+        wire = self._wire_headers(request.headers)
         headers = [target.host, *wire, (b"Content-Length", str(len(body)).encode("ascii"))]
         return httpcore.Request(
             request.method, target.url, headers=headers, content=body, extensions=self._extensions
         )
+
+    def _wire_headers(
+        self, headers: tuple[tuple[str, str], ...]
+    ) -> tuple[tuple[bytes, bytes], ...]:
+        try:
+            wire = self._wire.get(headers)
+        except TypeError:  # headers built from lists are unhashable: check them every time
+            cacheable = False
+        else:
+            cacheable = True
+            if wire is not None:
+                return wire
+        # Checked outside any handler: a refused header's error must not carry a context.
+        wire = tuple(wire_headers(headers))
+        if cacheable:
+            if len(self._wire) >= _WIRE_CACHE_SIZE:
+                self._wire.clear()
+            self._wire[headers] = wire
+        return wire
 
     def _headers(self, response: httpcore.Response, where: str) -> tuple[tuple[str, str], ...]:
         headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers)
@@ -275,13 +160,13 @@ class HttpcoreTransport(_HttpcoreBase):
         self._pool = httpcore.ConnectionPool(
             ssl_context=self._ssl_context,
             max_connections=max_connections,
-            network_backend=_DeadlineBackend(),
+            network_backend=DeadlineBackend(),
         )
 
     def send(self, request: HttpRequest) -> HttpResponse:
         target = self._targets.get(request.url)
         deadline = time.monotonic() + self.options.total_timeout
-        reset = _DEADLINE.set(deadline)
+        reset = EXCHANGE_DEADLINE.set(deadline)
         try:
             outgoing = self._request(request, target)
             where = target.endpoint.where
@@ -302,7 +187,7 @@ class HttpcoreTransport(_HttpcoreBase):
             except _FAILURES as exc:
                 self._fail(exc, where, deadline)
         finally:
-            _DEADLINE.reset(reset)
+            EXCHANGE_DEADLINE.reset(reset)
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         return HttpResponse(status=response.status, headers=headers, body=body)
 
@@ -334,13 +219,13 @@ class AsyncHttpcoreTransport(_HttpcoreBase):
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=self._ssl_context,
             max_connections=max_connections,
-            network_backend=_AsyncDeadlineBackend(),
+            network_backend=AsyncDeadlineBackend(),
         )
 
     async def send(self, request: HttpRequest) -> HttpResponse:
         target = self._targets.get(request.url)
         deadline = time.monotonic() + self.options.total_timeout
-        reset = _DEADLINE.set(deadline)
+        reset = EXCHANGE_DEADLINE.set(deadline)
         try:
             outgoing = self._request(request, target)
             where = target.endpoint.where
@@ -365,7 +250,7 @@ class AsyncHttpcoreTransport(_HttpcoreBase):
             except _FAILURES as exc:
                 self._fail(exc, where, deadline)
         finally:
-            _DEADLINE.reset(reset)
+            EXCHANGE_DEADLINE.reset(reset)
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         return HttpResponse(status=response.status, headers=headers, body=body)
 

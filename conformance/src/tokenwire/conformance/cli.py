@@ -12,14 +12,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tokenwire.conformance.suite import CaseResult
-
-if TYPE_CHECKING:
-    from tokenwire.adapters.httpcore import HttpcoreTransport
-    from tokenwire.adapters.stdlib import StdlibTransport
-    from tokenwire.adapters.transport import TransportOptions
 
 EXIT_FAILED = 1
 
@@ -28,7 +23,7 @@ _MARK = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
 
 def register(sub: Any) -> None:
     """Add the ``conformance`` subcommand to the ``tokenwire`` parser."""
-    from tokenwire.adapters.cli import add_client_arguments, default_transport
+    from tokenwire.adapters.cli import add_client_arguments, default_transport, transport_choices
     from tokenwire.conformance.probes import DEFAULT_INTERVAL, MAX_REQUESTS
 
     parser: argparse.ArgumentParser = sub.add_parser(
@@ -65,7 +60,7 @@ def register(sub: Any) -> None:
     )
     probe.add_argument(
         "--transport",
-        choices=["httpcore", "stdlib"],
+        choices=transport_choices(),
         default=default_transport(),
         help="the transport the probes use (default: httpcore if installed)",
     )
@@ -93,7 +88,7 @@ def _probe(args: argparse.Namespace) -> int:
     """Probe a live token endpoint; exit 0 if no MUST check failed, 1 if one did, 2 for bad
     options or refused credentials, 5 if a transport failure cut the run short."""
     from tokenwire.adapters.cli import EXIT_TRANSPORT, client_auth
-    from tokenwire.adapters.transport import TransportOptions
+    from tokenwire.adapters.transport import TransportOptions, build_sync_transport
     from tokenwire.conformance.probes import (
         ProbeTarget,
         render_junit_report,
@@ -120,11 +115,13 @@ def _probe(args: argparse.Namespace) -> int:
     options = TransportOptions(
         connect_timeout=min(timeout, 5.0), read_timeout=timeout, total_timeout=timeout
     )
-    transport = _sync_transport(args.transport, options)
+    transport = build_sync_transport(args.transport, options)
     try:
         report = run_probes(target, transport, interval=args.interval, announce=_to_stderr)
     finally:
-        transport.close()
+        close = getattr(transport, "close", None)
+        if close is not None:
+            close()
     if args.format == "json":
         sys.stdout.write(report.to_json().decode() + "\n")
     elif args.format == "junit":
@@ -141,17 +138,6 @@ def _probe(args: argparse.Namespace) -> int:
 def _to_stderr(text: str) -> None:
     sys.stderr.write(text)
     sys.stderr.flush()
-
-
-def _sync_transport(name: str, options: TransportOptions) -> HttpcoreTransport | StdlibTransport:
-    """A fresh sync transport of the kind ``--transport`` names."""
-    if name == "httpcore":
-        from tokenwire.adapters.httpcore import HttpcoreTransport
-
-        return HttpcoreTransport(options=options)
-    from tokenwire.adapters.stdlib import StdlibTransport
-
-    return StdlibTransport(options=options)
 
 
 def render_table(results: list[CaseResult], summary: dict[str, int]) -> str:

@@ -58,6 +58,9 @@ class ReplayLog(msgspec.Struct, kw_only=True):
 
     requests: int = 0
     problems: list[str] = msgspec.field(default_factory=list)
+    #: The header names of each request, exactly as received (case, order and repeats kept);
+    #: names only, since values carry credentials.
+    header_names: list[list[str]] = msgspec.field(default_factory=list)
 
 
 class ReplayServer:
@@ -110,6 +113,7 @@ class ReplayServer:
     def _next(self, request: HttpRequest) -> tuple[ScriptedReply | None, threading.Event]:
         with self._lock:
             self._exchange.requests += 1
+            self._exchange.header_names.append([name for name, _ in request.headers])
             if self._vector is not None:
                 self._exchange.problems += check_expected_request(self._vector.request, request)
             if not self._replies:

@@ -2,15 +2,16 @@
 
 A *case* is a vector (one exchange: request and outcome checked; a token vector or an endpoint
 vector), a fault scenario (a sequence of replies, faults included: outcome, request count and
-sleeps checked), or a round trip against an embedded reference provider. Each case is written
-once, as a *check*: a generator that yields what it wants done (a grant to trade for a token, an
+sleeps checked), a round trip against an embedded reference provider, or the header case
+(:mod:`tokenwire.conformance.header_case`: the request carries the core's headers and framing,
+nothing else). Each case is written once, as a *check*: a generator that yields what it wants
+done (a grant to trade for a token, an
 :class:`~tokenwire.conformance.endpoint_vectors.EndpointCall` to another endpoint, or a
 :class:`DevicePoll`), receives each result (the answer or the typed error), and returns the
 problems it found; :func:`case_flow` picks the core flow for each. :func:`play` turns a check
-into the steps of its flows, which
-:func:`~tokenwire.adapters.drive.drive` or :func:`~tokenwire.adapters.drive.adrive` step over a
-sync or an async transport, so sync and async transports run literally the same checks, and their
-outcomes can be compared.
+into the steps of its flows, which :func:`~tokenwire.adapters.drive.drive` or
+:func:`~tokenwire.adapters.drive.adrive` step over a sync or an async transport, so sync and async
+transports run literally the same checks, and their outcomes can be compared.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from tokenwire.adapters.transport import AsyncTransport, Transport
+from tokenwire.adapters.transport import AsyncTransport, Transport, TransportMode
 from tokenwire.conformance.endpoint_vectors import (
     EndpointCall,
     EndpointVector,
@@ -50,8 +51,9 @@ from tokenwire.core import (
 )
 from tokenwire.core.flow import DEFAULT_RETRY, Reply, Step
 
-Kind = Literal["vector", "fault", "roundtrip"]
-Mode = Literal["sync", "asyncio", "trio"]
+Kind = Literal["vector", "fault", "roundtrip", "header"]
+#: How a transport under test is driven (the same modes as the built-in transports' table).
+Mode = TransportMode
 Result = Token | TokenwireError
 #: A check yields grants, receives each one's result, and returns the problems it found.
 RoundTripCheck = Generator[Grant, Result, list[str]]
@@ -71,6 +73,18 @@ Asked = Grant | EndpointCall | DevicePoll
 AnyResult = Result | DeviceAuthorization | Introspection | None
 #: A check that asks for more than grants (see :data:`Asked`).
 EndpointCheck = Generator[Asked, AnyResult, list[str]]
+
+
+class Note(str):
+    """A remark a check returns among its problems that does not fail the case.
+
+    It is shown in the result's ``detail`` like a problem (e.g. the header case's "declared
+    runtime headers sent: ..."), but a case whose problems are all notes passes.
+    """
+
+    __slots__ = ()
+
+
 #: Arms the servers for a case and returns its profile and check; gets the list that the
 #: client's sleep function appends to.
 Prepare = Callable[[list[float]], tuple[Profile, RoundTripCheck | EndpointCheck]]
@@ -161,7 +175,8 @@ def summarize(result: AnyResult) -> str:
     return f"{type(result).__name__}:{getattr(result, 'status', None)}"
 
 
-def _single(grant: Grant, verify: Callable[[Result], list[str]]) -> RoundTripCheck:
+def one_grant(grant: Grant, verify: Callable[[Result], list[str]]) -> RoundTripCheck:
+    """A check that requests ``grant`` once and returns what ``verify`` finds in the result."""
     result = yield grant
     return verify(result)
 
@@ -175,7 +190,7 @@ def vector_case(vector: Vector, replay: ReplayServer) -> Case:
         def verify(result: Result) -> list[str]:
             return replay.take().problems + check_outcome(vector.outcome, result)
 
-        return vector.build_profile(replay.base_url), _single(vector.grant.build(), verify)
+        return vector.build_profile(replay.base_url), one_grant(vector.grant.build(), verify)
 
     # One attempt: a vector is one exchange; retries are the fault scenarios' business.
     return Case(
@@ -220,7 +235,7 @@ def fault_case(scenario: Scenario, replay: ReplayServer) -> Case:
             return problems + check_outcome(scenario.outcome, result)
 
         base = f"http://{HOST}:{free_port()}" if scenario.unreachable else replay.base_url
-        return scenario.build_profile(base), _single(scenario.grant.build(), verify)
+        return scenario.build_profile(base), one_grant(scenario.grant.build(), verify)
 
     return Case(scenario.id, "fault", scenario.client, prepare)
 

@@ -19,6 +19,7 @@ import msgspec
 from typing_extensions import override
 
 from tokenwire.adapters import profiles
+from tokenwire.core import USER_AGENT as CORE_USER_AGENT
 from tokenwire.core import (
     AuthorizationCode,
     ClientAuth,
@@ -121,6 +122,12 @@ class ExpectedRequest(msgspec.Struct, frozen=True, kw_only=True):
     form: list[tuple[str, str]]
     #: The exact Authorization header, or ``None`` when none may be sent.
     authorization: str | None = None
+    #: The exact Accept header: the core asks for JSON, and a transport must not change that
+    #: (``None``: not compared, for holding another library's client to a vector).
+    accept: str | None = "application/json"
+    #: The exact User-Agent header: the core's own (``tokenwire/<version>``), never a
+    #: transport's (``None``: not compared).
+    user_agent: str | None = CORE_USER_AGENT
 
 
 class CannedResponse(msgspec.Struct, frozen=True, kw_only=True):
@@ -230,6 +237,10 @@ def check_expected_request(want: ExpectedRequest, request: HttpRequest) -> list[
         problems.append(
             f"form fields {_show_pairs(got_form)}, expected {_show_pairs(sorted(want.form))}"
         )
+    for name, expected in (("Accept", want.accept), ("User-Agent", want.user_agent)):
+        got = request.header(name)
+        if expected is not None and got != expected:
+            problems.append(f"{name} header {got!r}, expected {expected!r}")
     auth = request.header("authorization")
     if auth != want.authorization:
         shown = None if auth is None else _fingerprint(auth)

@@ -12,6 +12,7 @@ from tokenwire.core.form import encode_form
 from tokenwire.core.grants import Grant
 from tokenwire.core.http import Headers, HttpRequest
 from tokenwire.core.profile import Profile
+from tokenwire.core.version import USER_AGENT
 
 __all__ = [
     "FORM_CONTENT_TYPE",
@@ -20,7 +21,13 @@ __all__ = [
 
 #: The ``Content-Type`` of every token request (RFC 6749 §4.1.3, Appendix B).
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
-_BASE_HEADERS: Headers = (("Content-Type", FORM_CONTENT_TYPE), ("Accept", "application/json"))
+#: Every token request carries these. ``User-Agent`` is the core's: some providers behind a web
+#: application firewall refuse a request without one, and transports add none of their own.
+_BASE_HEADERS: Headers = (
+    ("Content-Type", FORM_CONTENT_TYPE),
+    ("Accept", "application/json"),
+    ("User-Agent", USER_AGENT),
+)
 
 
 def prepare_token_request(profile: Profile, client: ClientAuth, grant: Grant) -> HttpRequest:

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Protocol
 
-from tokenwire.adapters.transport import DEFAULT_OPTIONS, TransportOptions
+from tokenwire.adapters.transport import DEFAULT_OPTIONS, transport_options
 from tokenwire.core import ConfigurationError, RetryPolicy
 
 __all__ = [
@@ -47,12 +47,9 @@ def default_lease_ttl(client: RetryingClient) -> float:
     working, letting a second one start with the same refresh token.
     """
     retry = client.retry
-    options = getattr(getattr(client, "transport", None), "options", None)
-    per_try = (
-        options.total_timeout
-        if isinstance(options, TransportOptions)
-        else DEFAULT_OPTIONS.total_timeout
-    )
+    transport = getattr(client, "transport", None)
+    options = None if transport is None else transport_options(transport)
+    per_try = (options or DEFAULT_OPTIONS).total_timeout
     attempts = max(1, retry.max_attempts)
     waits = (attempts - 1) * max(retry.max_delay, retry.max_retry_after)
     return attempts * per_try + waits + LEASE_MARGIN

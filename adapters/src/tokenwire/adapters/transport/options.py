@@ -1,0 +1,62 @@
+"""The limits every built-in transport keeps: :class:`TransportOptions` and the deadline arithmetic.
+
+One options type for every transport, so that the conformance suite sees the same timeouts and the
+same size cap whichever HTTP library does the work, and so that a token source can size its lease
+from any transport's ``total_timeout`` (see :func:`tokenwire.adapters.transport.transport_options`).
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+from dataclasses import dataclass
+
+from tokenwire.core import ConfigurationError
+
+__all__ = ["CHUNK_SIZE", "DEFAULT_OPTIONS", "TransportOptions", "time_left"]
+
+#: Bodies are read in chunks of this size, so a body over the cap is noticed within one chunk.
+CHUNK_SIZE = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransportOptions:
+    """Limits and TLS settings, the same for every built-in transport.
+
+    ``total_timeout`` is a deadline over the whole exchange (connect, send, headers, body): each
+    connect and read waits at most for what is left of it, so a server that drips bytes cannot
+    hold a caller for longer. ``ssl_context`` replaces the default verified context;
+    ``client_cert`` is ``(certfile, keyfile)`` for mutual TLS (``keyfile`` may be ``None`` when the
+    key is in ``certfile``) and is loaded into whichever context is used.
+    """
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    total_timeout: float = 30.0
+    max_response_bytes: int = 1024 * 1024
+    verify: bool = True
+    ssl_context: ssl.SSLContext | None = None
+    client_cert: tuple[str, str | None] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("connect_timeout", "read_timeout", "total_timeout"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
+                raise ConfigurationError(f"{name} must be a positive number of seconds")
+        cap = self.max_response_bytes
+        if not isinstance(cap, int) or isinstance(cap, bool) or cap <= 0:
+            raise ConfigurationError("max_response_bytes must be a positive integer")
+        if self.ssl_context is not None and not self.verify:
+            raise ConfigurationError(
+                "verify=False has no effect with a custom ssl_context; configure the context"
+            )
+
+
+#: What a built-in transport uses when given no options.
+DEFAULT_OPTIONS = TransportOptions()
+
+
+def time_left(deadline: float, limit: float) -> float:
+    """Seconds one wait may take: ``limit``, or less if the deadline is nearer (may be <= 0)."""
+    left = deadline - time.monotonic()
+    return left if left < limit else limit
