@@ -142,3 +142,12 @@ def test_a_loopback_http_client_never_builds_a_tls_context(
         with pytest.raises(TransportError):
             https.request(ClientCredentials())
         assert len(built) == 1
+
+
+def test_importing_the_core_reads_no_distribution_metadata() -> None:
+    """The User-Agent's version is a constant: ``import tokenwire.core`` opens no metadata file."""
+    code = "import sys, tokenwire.core; print('importlib.metadata' in sys.modules)"
+    imported = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert imported.strip() == "False"

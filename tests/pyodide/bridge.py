@@ -26,7 +26,7 @@ from tokenwire.core import (
 
 #: What Node's fetch adds to every request (a browser adds more; see docs/transports.md).
 NODE_RUNTIME_HEADERS = frozenset(
-    {"accept-encoding", "accept-language", "sec-fetch-mode", "user-agent"}
+    {"accept-encoding", "accept-language", "connection", "sec-fetch-mode", "user-agent"}
 )
 
 #: The classes a FetchTransport raises, by name, to raise again on this side.

@@ -1,7 +1,5 @@
-"""Headless Debian Chromium through Playwright, and a same-origin site serving Pyodide to it.
+"""A same-origin site serving Pyodide to the session's headless Chromium (``tests/browser.py``).
 
-:func:`launch_chromium` starts ``/usr/bin/chromium`` (never a browser Playwright downloads) with
-every background service off, so the only traffic is the page's own, to loopback.
 :class:`PyodideSite` serves, from one loopback origin: the page, Pyodide's files from
 ``tests/pyodide/node_modules/pyodide``, the wheels, a ``/params`` document for the page, and
 ``/token``, forwarded to a reference provider's token endpoint (so the endpoint is same-origin and
@@ -22,17 +20,6 @@ from urllib.parse import urlsplit
 from tests.pyodide.harness import PYODIDE_PACKAGE
 from tokenwire.conformance.loopback import LoopbackHTTPServer
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TYPES = {".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript"}
 
 PAGE = """<!doctype html>
@@ -138,14 +125,3 @@ class _SiteHandler(BaseHTTPRequestHandler):
 
 #: What the site passes on to the provider: what the core set, not what the browser added.
 _FORWARDED = frozenset({"content-type", "accept", "authorization"})
-
-
-def chromium_missing() -> str | None:
-    """Why the browser test cannot run here, or ``None`` when it can."""
-    if not CHROMIUM.is_file():
-        return f"{CHROMIUM} not found (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (uv sync)"
-    return None

@@ -8,16 +8,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.pyodide.browser import CHROMIUM, CHROMIUM_ARGS, chromium_missing
 from tests.pyodide.harness import (
     PyodideProcess,
     build_tokenwire_wheels,
-    missing_peer,
     pinned_wheels,
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    pass
 
 
 @pytest.fixture(scope="session")
@@ -36,19 +34,3 @@ def pyodide(pyodide_wheels: list[Path]) -> Iterator[PyodideProcess]:
         yield process
     finally:
         process.close()
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Browser]:
-    """Headless Debian Chromium for the session (a fixture the shared browser one can replace)."""
-    why = chromium_missing()
-    if why is not None:
-        missing_peer(why)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Route
 
+from tests.browser import Chromium
 from tests.pyodide.browser import PyodideSite
 from tokenwire.adapters.client import TokenClient
 from tokenwire.adapters.stdlib import StdlibTransport
@@ -25,7 +26,7 @@ PAGE_WHEELS = ("msgspec-", "typing_extensions-", "tokenwire_core-", "tokenwire_a
 
 
 def test_a_page_in_chromium_refreshes_a_token_through_the_fetch_transport(
-    chromium: Browser, pyodide_wheels: list[Path]
+    chromium: Chromium, pyodide_wheels: list[Path]
 ) -> None:
     wheels = [w for w in pyodide_wheels if w.name.startswith(PAGE_WHEELS)]
     assert len(wheels) == len(PAGE_WHEELS)
@@ -36,22 +37,28 @@ def test_a_page_in_chromium_refreshes_a_token_through_the_fetch_transport(
         refresh = client.request(AuthorizationCode(code, REDIRECT_URI, verifier)).refresh_token
         params = {"client_id": PUBLIC_CLIENT.client_id, "refresh_token": refresh}
         site = PyodideSite(wheels, provider.token_url, params)
-        with serving(site), contextlib.closing(chromium.new_context()) as context:
-            origin = site.base_url
-            elsewhere: list[str] = []
+        elsewhere: list[str] = []
 
-            def only_this_origin(route: Route) -> None:
-                if route.request.url.startswith(origin + "/"):
-                    route.continue_()
-                else:
-                    elsewhere.append(route.request.url)
-                    route.abort()
+        def refresh_in_the_page(browser: Browser) -> dict[str, bool]:
+            with contextlib.closing(browser.new_context()) as context:
+                origin = site.base_url
 
-            context.route("**/*", only_this_origin)
-            page = context.new_page()
-            page.goto(origin + "/")
-            page.wait_for_function("window.result !== undefined", timeout=120_000)
-            result = json.loads(page.evaluate("window.result"))
+                def only_this_origin(route: Route) -> None:
+                    if route.request.url.startswith(origin + "/"):
+                        route.continue_()
+                    else:
+                        elsewhere.append(route.request.url)
+                        route.abort()
+
+                context.route("**/*", only_this_origin)
+                page = context.new_page()
+                page.goto(origin + "/")
+                page.wait_for_function("window.result !== undefined", timeout=120_000)
+                loaded: dict[str, bool] = json.loads(page.evaluate("window.result"))
+                return loaded
+
+        with serving(site):
+            result = chromium.run(refresh_in_the_page)
 
         assert result == {"access": True, "rotated": True}
         assert elsewhere == []

@@ -29,7 +29,11 @@ Import the submodule you need; this package imports nothing heavy on its own. Th
   ``httpx`` extra).
 * :mod:`.requests`: ``TokenAuth``, a ``requests`` auth over a token source (the ``requests``
   extra).
+* :mod:`.login`: ``LoginFlow`` / ``AsyncLoginFlow``, a web login for any framework (state, nonce,
+  PKCE, replay refusal, a verified ID token).
 * :mod:`.cli`: the ``tokenwire`` command and its exit codes.
 * :mod:`.cli_endpoints`: ``tokenwire revoke``, ``tokenwire introspect`` and the device grant of
   ``tokenwire token``.
+* :mod:`.login_cli`: ``tokenwire login`` (RFC 8252 loopback browser login) and
+  ``tokenwire token --cached``.
 """

@@ -147,6 +147,8 @@ def profile_from(args: argparse.Namespace) -> Profile:
     """The profile named by ``--profile``/``--domain`` or ``--token-url``, with the endpoint URLs
     given (``--revocation-url``, ``--introspection-url``, ``--device-authorization-url``)."""
     profile = _profile(args)
+    if getattr(args, "basic_unencoded", False):
+        profile = msgspec.structs.replace(profile, basic_auth_urlencode=False)
     urls = {
         name: getattr(args, name)
         for name in ("revocation_url", "introspection_url", "device_authorization_url")
@@ -215,6 +217,12 @@ def add_client_arguments(parser: argparse._ActionsContainer, *, required: bool =
         help="client authentication method (default: the provider's documented one)",
     )
     parser.add_argument("--scope", help="space-delimited scope")
+    parser.add_argument(
+        "--basic-unencoded",
+        action="store_true",
+        help="send client_secret_basic credentials without form-urlencoding them first, for a "
+        "provider that does not decode them (RFC 6749 §2.3.1 says it must)",
+    )
 
 
 def add_endpoint_arguments(parser: argparse.ArgumentParser) -> None:
@@ -352,6 +360,10 @@ def build_parser() -> argparse.ArgumentParser:
     from tokenwire.adapters.cli_endpoints import register as register_endpoints  # builds on this
 
     register_endpoints(sub)
+
+    from tokenwire.adapters.login_cli import register as register_login  # argparse only
+
+    register_login(sub)  # tokenwire login, and token --cached
 
     for ep in entry_points(group="tokenwire.cli"):
         register: Callable[[Any], None] = ep.load()

@@ -64,11 +64,12 @@ class FetchTransport:
 
     #: Headers the runtime adds to every request and the transport cannot remove (a browser
     #: adds all of these; Node's fetch adds ``accept-encoding``, ``accept-language``,
-    #: ``sec-fetch-mode`` and ``user-agent``).
+    #: ``connection``, ``sec-fetch-mode`` and ``user-agent``).
     runtime_headers: ClassVar[frozenset[str]] = frozenset(
         {
             "accept-encoding",
             "accept-language",
+            "connection",
             "user-agent",
             "origin",
             "referer",

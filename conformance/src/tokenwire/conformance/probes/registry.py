@@ -6,10 +6,14 @@ from tokenwire.conformance.probes import (
     client_auth,
     endpoints,
     errors,
+    idtoken,
+    jwks,
+    metadata,
     refresh,
     success,
     throttling,
 )
+from tokenwire.conformance.probes.issuer_model import IssuerCheck
 from tokenwire.conformance.probes.model import ProbeCheck
 from tokenwire.core import ConfigurationError
 
@@ -22,7 +26,16 @@ CHECKS: tuple[ProbeCheck, ...] = (
     *endpoints.CHECKS,
 )
 
+#: Every check a whole-provider probe (``--issuer``) reports, in report order.
+ALL_CHECKS: tuple[ProbeCheck | IssuerCheck, ...] = (
+    *metadata.CHECKS,
+    *jwks.CHECKS,
+    *CHECKS,
+    *idtoken.CHECKS,
+)
+
 _BY_ID = {check.id: check for check in CHECKS}
+assert len({check.id for check in ALL_CHECKS}) == len(ALL_CHECKS), "check ids must be unique"
 assert len(_BY_ID) == len(CHECKS), "probe check ids must be unique"
 
 
