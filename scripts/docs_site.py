@@ -79,7 +79,8 @@ def _help(parser: argparse.ArgumentParser) -> str:
     return parser.format_help().rstrip()
 
 
-def _subparsers(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.ArgumentParser]]:
+def subparsers(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.ArgumentParser]]:
+    """The subcommands of ``parser``: ``(name, parser)``, each parser once (aliases skipped)."""
     found: list[tuple[str, argparse.ArgumentParser]] = []
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -96,7 +97,9 @@ def cli_page() -> Page:
     from tokenwire.adapters.cli import build_parser
 
     previous = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal; the page should not depend on it
+    os.environ["COLUMNS"] = (
+        "100"  # argparse wraps to the terminal; the page should not depend on it
+    )
     try:
         parser = build_parser()
         lines = [
@@ -110,17 +113,27 @@ def cli_page() -> Page:
             "```",
             "",
         ]
-        queue = [(f"tokenwire {name}", sub) for name, sub in _subparsers(parser)]
+        queue = [(f"tokenwire {name}", sub) for name, sub in subparsers(parser)]
         while queue:
             title, sub = queue.pop(0)
             lines += [f"## `{title}`", "", "```text", _help(sub), "```", ""]
-            queue[0:0] = [(f"{title} {name}", deeper) for name, deeper in _subparsers(sub)]
+            queue[0:0] = [(f"{title} {name}", deeper) for name, deeper in subparsers(sub)]
     finally:
         if previous is None:
             del os.environ["COLUMNS"]
         else:
             os.environ["COLUMNS"] = previous
     return Page(f"{REFERENCE_DIR}/cli.md", "CLI", "\n".join(lines))
+
+
+#: A Sphinx cross-reference in a ``#:`` comment: ``:class:`~tokenwire.core.ConfigurationError```.
+_ROLE = re.compile(r":\w+:`(~?)([\w.]+)`")
+
+
+def _role_text(found: re.Match[str]) -> str:
+    """A cross-reference as Markdown code: its last part when it starts with ``~``."""
+    name = found.group(2).rsplit(".", 1)[-1] if found.group(1) else found.group(2)
+    return f"`{name}`"
 
 
 def exit_codes() -> list[tuple[str, str, int, str]]:
@@ -140,7 +153,8 @@ def exit_codes() -> list[tuple[str, str, int, str]]:
             while line >= 0 and source[line].lstrip().startswith("#:"):
                 comments.insert(0, source[line].lstrip()[2:].strip())
                 line -= 1
-            found.append((module_name, target.id, getattr(module, target.id), " ".join(comments)))
+            description = _ROLE.sub(_role_text, " ".join(comments))
+            found.append((module_name, target.id, getattr(module, target.id), description))
     return sorted(found, key=lambda row: (row[2], row[1]))
 
 
@@ -247,8 +261,11 @@ def unlisted_guides(docs_dir: Path, nav: list[Any]) -> list[dict[str, str]]:
     for path in sorted(docs_dir.glob("*.md")):
         if path.name not in listed:
             heading = next(
-                (line[2:].strip() for line in path.read_text("utf-8").splitlines()
-                 if line.startswith("# ")),
+                (
+                    line[2:].strip()
+                    for line in path.read_text("utf-8").splitlines()
+                    if line.startswith("# ")
+                ),
                 path.stem,
             )
             found.append({heading.replace("`", ""): path.name})
@@ -317,6 +334,7 @@ __all__ = [
     "reference_modules",
     "schemas",
     "schemas_page",
+    "subparsers",
     "unlisted_guides",
 ]
 

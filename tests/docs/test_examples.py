@@ -1,0 +1,75 @@
+"""Every Python block of the guides runs, or is run by another test, or is a fragment on purpose.
+
+See :mod:`tests.docs_examples` for the markers and the names an unmarked block gets. Each
+unmarked block runs in a fresh interpreter against the embedded reference provider on loopback,
+so an example that stops working fails here with its page and line.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.docs_examples import ROOT, Block, all_blocks
+from tokenwire.conformance.reference import POST_CLIENT, ReferenceProvider
+
+BLOCKS = all_blocks()
+RUN = [block for block in BLOCKS if block.kind == "run"]
+#: Bound on one example, in seconds (an example that hangs fails rather than stalls the run).
+EXAMPLE_TIMEOUT = 60
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[ReferenceProvider]:
+    with ReferenceProvider("rfc6749") as started:
+        yield started
+
+
+def test_the_guides_have_examples_of_every_kind() -> None:
+    kinds = {block.kind for block in BLOCKS}
+    assert kinds == {"run", "fragment", "tested"}, kinds
+    assert any(block.page.name == "getting-started.md" for block in RUN)
+
+
+def test_a_block_run_by_another_test_names_a_test_that_reads_its_page() -> None:
+    wrong = []
+    for block in BLOCKS:
+        if block.kind != "tested":
+            continue
+        test = ROOT / block.note
+        if not (test.is_file() and block.page.name in test.read_text(encoding="utf-8")):
+            wrong.append(f"{block.where}: {block.note!r} is not a test file reading the page")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("block", RUN, ids=[block.where for block in RUN])
+def test_a_docs_example_runs_as_written(
+    block: Block, provider: ReferenceProvider, tmp_path: Path
+) -> None:
+    script = tmp_path / "example.py"
+    script.write_text(block.script(), encoding="utf-8")
+    env = {
+        **os.environ,
+        "TOKENWIRE_DOCS_TOKEN_URL": provider.token_url,
+        "TOKENWIRE_DOCS_CLIENT_ID": POST_CLIENT.client_id,
+        "TOKENWIRE_DOCS_CLIENT_SECRET": POST_CLIENT.client_secret or "",
+    }
+    ran = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=EXAMPLE_TIMEOUT,
+        check=False,
+    )
+    assert ran.returncode == 0, (
+        f"{block.where} does not run (mark it <!-- fragment: why --> if it is not meant to):\n"
+        f"{ran.stderr[-3000:]}"
+    )
+    assert str(POST_CLIENT.client_secret) not in ran.stdout + ran.stderr

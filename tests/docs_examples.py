@@ -1,0 +1,84 @@
+"""The Python blocks of the guides (``docs/*.md``, ``README.md``), and how each is meant to run.
+
+A block is one of three kinds, said by the HTML comment on the nearest non-blank line above its
+fence (invisible on the site and on the repository page):
+
+* ``<!-- fragment: why -->``: not meant to run on its own (an excerpt, a signature, a call to a
+  real provider); the reason is optional but kind to readers of the source.
+* ``<!-- tested: tests/path.py -->``: run, as written, by that test file (which names the page).
+* nothing: ``tests/docs/test_examples.py`` runs it in a fresh interpreter, after :data:`PRELUDE`,
+  with the embedded reference provider listening on loopback.
+
+The prelude gives a block these names: ``TOKEN_URL`` (the reference provider's token endpoint),
+``CLIENT_ID`` and ``CLIENT_SECRET`` (a client registered there, ``client_secret_post``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+#: The pages whose Python blocks are examples.
+def pages() -> list[Path]:
+    """``docs/*.md`` and ``README.md``, sorted."""
+    return [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
+
+
+_FENCE = re.compile(
+    r"^(?P<indent> *)```python[^\n]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.M | re.S
+)
+_MARK = re.compile(r"^\s*<!--\s*(?P<kind>fragment|tested)\b:?\s*(?P<note>.*?)\s*-->\s*$")
+
+#: What an unmarked block starts with: the names the module docstring promises, from the
+#: environment the test sets.
+PRELUDE = """\
+import os as _os
+
+TOKEN_URL = _os.environ["TOKENWIRE_DOCS_TOKEN_URL"]
+CLIENT_ID = _os.environ["TOKENWIRE_DOCS_CLIENT_ID"]
+CLIENT_SECRET = _os.environ["TOKENWIRE_DOCS_CLIENT_SECRET"]
+"""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One Python block: where it is, its code, and its marker (``run`` when unmarked)."""
+
+    page: Path
+    line: int
+    code: str
+    kind: str  # "run", "fragment" or "tested"
+    note: str
+
+    @property
+    def where(self) -> str:
+        """``docs/page.md:LINE``, the fence's line."""
+        return f"{self.page.relative_to(ROOT).as_posix()}:{self.line}"
+
+    def script(self) -> str:
+        """The prelude and the block, dedented, as one program."""
+        indent = len(self.code) - len(self.code.lstrip(" "))
+        body = "\n".join(line[indent:] for line in self.code.splitlines())
+        return PRELUDE + "\n" + body + "\n"
+
+
+def blocks(page: Path) -> list[Block]:
+    """Every Python block of ``page``, in order, with its marker."""
+    text = page.read_text(encoding="utf-8")
+    found: list[Block] = []
+    for fence in _FENCE.finditer(text):
+        line = text.count("\n", 0, fence.start()) + 1
+        above = [seen for seen in text[: fence.start()].splitlines() if seen.strip()]
+        mark = _MARK.match(above[-1]) if above else None
+        kind, note = ("run", "") if mark is None else (mark["kind"], mark["note"])
+        found.append(Block(page, line, fence["body"], kind, note))
+    return found
+
+
+def all_blocks() -> list[Block]:
+    """The Python blocks of every page."""
+    return [block for page in pages() for block in blocks(page)]
