@@ -67,7 +67,12 @@ def module_page(module: ModuleType) -> Page:
     """The reference page of one module, rendered by mkdocstrings from the docstrings."""
     name = module.__name__
     names = public_names(module)
-    options = ["    options:", "      show_root_heading: true", "      show_root_full_path: true"]
+    options = [
+        "    options:",
+        "      show_root_heading: true",
+        "      show_root_full_path: true",
+        "      heading_level: 1",
+    ]
     if names is not None:
         options.append("      members:")
         options += [f"        - {member}" for member in names]
@@ -272,6 +277,28 @@ def unlisted_guides(docs_dir: Path, nav: list[Any]) -> list[dict[str, str]]:
     return found
 
 
+#: A Sphinx role left in rendered HTML (the docstrings are reST-flavoured; the site renders
+#: Markdown): ``:func:<code>~tokenwire.core.token_flow</code>``.
+_HTML_ROLE = re.compile(
+    r":(?:py:)?(?:func|class|mod|meth|attr|data|exc|obj|const):<code>(~?)\.?([\w.]+)</code>"
+)
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    """Sphinx roles in docstrings become cross-references (or plain code when unresolvable).
+
+    ``autorefs`` resolves the ``<autoref>`` elements after every page is rendered; ``optional``
+    ones that name nothing on the site (a private name, a relative one) become plain code.
+    """
+
+    def replace(found: re.Match[str]) -> str:
+        identifier = found.group(2)
+        title = identifier.rsplit(".", 1)[-1] if found.group(1) else identifier
+        return f'<autoref identifier="{identifier}" optional><code>{title}</code></autoref>'
+
+    return _HTML_ROLE.sub(replace, html)
+
+
 #: A Markdown link to a file of the repository outside ``docs/``, e.g. ``[x](../tests/y.py)``.
 _REPO_LINK = re.compile(r"\[([^\]]+)\]\((\.\./[^)#\s]+)\)")
 
@@ -327,6 +354,7 @@ __all__ = [
     "module_page",
     "on_config",
     "on_files",
+    "on_page_content",
     "on_page_markdown",
     "pages",
     "public_names",
