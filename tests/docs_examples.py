@@ -9,6 +9,12 @@ fence (invisible on the site and on the repository page):
 * nothing: ``tests/docs/test_examples.py`` runs it in a fresh interpreter, after :data:`PRELUDE`,
   with the embedded reference provider listening on loopback.
 
+A ``console`` block marked ``<!-- checked -->`` is a shell session that
+``tests/docs/test_examples.py`` replays: each ``$ `` line runs in ``bash`` (stderr into stdout),
+with ``TOKEN_URL``, ``CLIENT_ID`` and ``TOKENWIRE_CLIENT_SECRET`` in its environment, and its output
+must match the lines below it, ``...`` matching anything (doctest's ``ELLIPSIS``). An
+``export NAME=...`` line stands for a secret the environment already holds and is not run.
+
 The prelude gives a block these names: ``TOKEN_URL`` (the reference provider's token endpoint),
 ``CLIENT_ID`` and ``CLIENT_SECRET`` (a client registered there, ``client_secret_post``).
 """
@@ -77,6 +83,47 @@ def blocks(page: Path) -> list[Block]:
         kind, note = ("run", "") if mark is None else (mark["kind"], mark["note"])
         found.append(Block(page, line, fence["body"], kind, note))
     return found
+
+
+@dataclass(frozen=True)
+class Session:
+    """One ``$ `` command of a checked console block and the output the page shows for it."""
+
+    where: str
+    command: str
+    expected: str
+
+
+_CONSOLE = re.compile(r"^```console\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
+_CHECKED = re.compile(r"^\s*<!--\s*checked\s*-->\s*$")
+_PLACEHOLDER = re.compile(r"^export \w+=\.\.\.$")
+
+
+def sessions(page: Path) -> list[Session]:
+    """The commands of ``page``'s checked console blocks, each with its expected output."""
+    text = page.read_text(encoding="utf-8")
+    found: list[Session] = []
+    for block in _CONSOLE.finditer(text):
+        above = [seen for seen in text[: block.start()].splitlines() if seen.strip()]
+        if not (above and _CHECKED.match(above[-1])):
+            continue
+        first = text.count("\n", 0, block.start()) + 2
+        command: tuple[int, str] | None = None
+        output: list[str] = []
+        for offset, line in enumerate([*block["body"].splitlines(), "$ "]):
+            if not line.startswith("$ "):
+                output.append(line)
+                continue
+            if command is not None and not _PLACEHOLDER.match(command[1]):
+                where = f"{page.relative_to(ROOT).as_posix()}:{command[0]}"
+                found.append(Session(where, command[1], "".join(f"{o}\n" for o in output)))
+            command, output = (first + offset, line[2:]), []
+    return found
+
+
+def all_sessions() -> list[Session]:
+    """The checked console commands of every page."""
+    return [session for page in pages() for session in sessions(page)]
 
 
 def all_blocks() -> list[Block]:

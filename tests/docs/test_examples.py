@@ -7,6 +7,7 @@ so an example that stops working fails here with its page and line.
 
 from __future__ import annotations
 
+import doctest
 import os
 import subprocess
 import sys
@@ -15,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs_examples import ROOT, Block, all_blocks
+from tests.docs_examples import ROOT, Block, Session, all_blocks, all_sessions
 from tokenwire.conformance.reference import POST_CLIENT, ReferenceProvider
 
 BLOCKS = all_blocks()
 RUN = [block for block in BLOCKS if block.kind == "run"]
+SESSIONS = all_sessions()
 #: Bound on one example, in seconds (an example that hangs fails rather than stalls the run).
 EXAMPLE_TIMEOUT = 60
 
@@ -73,3 +75,34 @@ def test_a_docs_example_runs_as_written(
         f"{ran.stderr[-3000:]}"
     )
     assert str(POST_CLIENT.client_secret) not in ran.stdout + ran.stderr
+
+
+def test_the_getting_started_page_shows_a_checked_shell_session() -> None:
+    assert any("getting-started.md" in session.where for session in SESSIONS)
+
+
+@pytest.mark.parametrize("session", SESSIONS, ids=[session.where for session in SESSIONS])
+def test_a_docs_shell_command_prints_what_the_page_shows(
+    session: Session, provider: ReferenceProvider, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "TOKEN_URL": provider.token_url,
+        "CLIENT_ID": POST_CLIENT.client_id,
+        "TOKENWIRE_CLIENT_SECRET": POST_CLIENT.client_secret or "",
+    }
+    ran = subprocess.run(
+        ["bash", "-c", f"{{ {session.command}\n}} 2>&1"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=EXAMPLE_TIMEOUT,
+        check=False,
+    )
+    checker = doctest.OutputChecker()
+    assert checker.check_output(session.expected, ran.stdout, doctest.ELLIPSIS), (
+        f"{session.where}: `{session.command}` printed:\n{ran.stdout}\n"
+        f"the page shows:\n{session.expected}"
+    )
