@@ -21,7 +21,10 @@ The prelude gives a block these names: ``TOKEN_URL`` (the reference provider's t
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,10 +47,39 @@ _MARK = re.compile(r"^\s*<!--\s*(?P<kind>fragment|tested)\b:?\s*(?P<note>.*?)\s*
 PRELUDE = """\
 import os as _os
 
-TOKEN_URL = _os.environ["TOKENWIRE_DOCS_TOKEN_URL"]
-CLIENT_ID = _os.environ["TOKENWIRE_DOCS_CLIENT_ID"]
-CLIENT_SECRET = _os.environ["TOKENWIRE_DOCS_CLIENT_SECRET"]
+TOKEN_URL = _os.environ["TOKEN_URL"]
+CLIENT_ID = _os.environ["CLIENT_ID"]
+CLIENT_SECRET = _os.environ["TOKENWIRE_CLIENT_SECRET"]
 """
+#: Bound on one example, in seconds (an example that hangs fails rather than stalls the run).
+EXAMPLE_TIMEOUT = 60
+
+
+def run_example(argv: list[str], token_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run an example's process with the provider's names in its environment (and no stdin).
+
+    ``TOKEN_URL`` is ``token_url``; ``CLIENT_ID`` and ``TOKENWIRE_CLIENT_SECRET`` are the
+    reference providers' ``POST_CLIENT``; the venv's ``bin`` leads ``PATH`` (for ``tokenwire``).
+    """
+    from tokenwire.conformance.reference import POST_CLIENT
+
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "TOKEN_URL": token_url,
+        "CLIENT_ID": POST_CLIENT.client_id,
+        "TOKENWIRE_CLIENT_SECRET": POST_CLIENT.client_secret or "",
+    }
+    return subprocess.run(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=EXAMPLE_TIMEOUT,
+        check=False,
+    )
 
 
 @dataclass(frozen=True)

@@ -8,22 +8,18 @@ so an example that stops working fails here with its page and line.
 from __future__ import annotations
 
 import doctest
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.docs_examples import ROOT, Block, Session, all_blocks, all_sessions
+from tests.docs_examples import ROOT, Block, Session, all_blocks, all_sessions, run_example
 from tokenwire.conformance.reference import POST_CLIENT, ReferenceProvider
 
 BLOCKS = all_blocks()
 RUN = [block for block in BLOCKS if block.kind == "run"]
 SESSIONS = all_sessions()
-#: Bound on one example, in seconds (an example that hangs fails rather than stalls the run).
-EXAMPLE_TIMEOUT = 60
 
 
 @pytest.fixture(scope="module")
@@ -55,21 +51,7 @@ def test_a_docs_example_runs_as_written(
 ) -> None:
     script = tmp_path / "example.py"
     script.write_text(block.script(), encoding="utf-8")
-    env = {
-        **os.environ,
-        "TOKENWIRE_DOCS_TOKEN_URL": provider.token_url,
-        "TOKENWIRE_DOCS_CLIENT_ID": POST_CLIENT.client_id,
-        "TOKENWIRE_DOCS_CLIENT_SECRET": POST_CLIENT.client_secret or "",
-    }
-    ran = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=EXAMPLE_TIMEOUT,
-        check=False,
-    )
+    ran = run_example([sys.executable, str(script)], provider.token_url, tmp_path)
     assert ran.returncode == 0, (
         f"{block.where} does not run (mark it <!-- fragment: why --> if it is not meant to):\n"
         f"{ran.stderr[-3000:]}"
@@ -85,22 +67,8 @@ def test_the_getting_started_page_shows_a_checked_shell_session() -> None:
 def test_a_docs_shell_command_prints_what_the_page_shows(
     session: Session, provider: ReferenceProvider, tmp_path: Path
 ) -> None:
-    env = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "TOKEN_URL": provider.token_url,
-        "CLIENT_ID": POST_CLIENT.client_id,
-        "TOKENWIRE_CLIENT_SECRET": POST_CLIENT.client_secret or "",
-    }
-    ran = subprocess.run(
-        ["bash", "-c", f"{{ {session.command}\n}} 2>&1"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=EXAMPLE_TIMEOUT,
-        check=False,
-    )
+    command = f"{{ {session.command}\n}} 2>&1"
+    ran = run_example(["bash", "-c", command], provider.token_url, tmp_path)
     checker = doctest.OutputChecker()
     assert checker.check_output(session.expected, ran.stdout, doctest.ELLIPSIS), (
         f"{session.where}: `{session.command}` printed:\n{ran.stdout}\n"
