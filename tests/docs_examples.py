@@ -16,7 +16,9 @@ must match the lines below it, ``...`` matching anything (doctest's ``ELLIPSIS``
 ``export NAME=...`` line stands for a secret the environment already holds and is not run.
 
 The prelude gives a block these names: ``TOKEN_URL`` (the reference provider's token endpoint),
-``CLIENT_ID`` and ``CLIENT_SECRET`` (a client registered there, ``client_secret_post``).
+``CLIENT_ID`` and ``CLIENT_SECRET`` (a client registered there, ``client_secret_post``);
+``ISSUER`` (an OpenID reference provider's issuer, for discovery), ``OIDC_CLIENT_ID`` (its client)
+and ``ID_TOKEN`` (an ID token it just signed for that client, no nonce).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,25 +53,26 @@ import os as _os
 TOKEN_URL = _os.environ["TOKEN_URL"]
 CLIENT_ID = _os.environ["CLIENT_ID"]
 CLIENT_SECRET = _os.environ["TOKENWIRE_CLIENT_SECRET"]
+ISSUER = _os.environ["ISSUER"]
+OIDC_CLIENT_ID = _os.environ["OIDC_CLIENT_ID"]
+ID_TOKEN = _os.environ["ID_TOKEN"]
 """
 #: Bound on one example, in seconds (an example that hangs fails rather than stalls the run).
 EXAMPLE_TIMEOUT = 60
 
 
-def run_example(argv: list[str], token_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run an example's process with the provider's names in its environment (and no stdin).
+def run_example(
+    argv: list[str], names: Mapping[str, str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """Run an example's process with ``names`` in its environment (and no stdin).
 
-    ``TOKEN_URL`` is ``token_url``; ``CLIENT_ID`` and ``TOKENWIRE_CLIENT_SECRET`` are the
-    reference providers' ``POST_CLIENT``; the venv's ``bin`` leads ``PATH`` (for ``tokenwire``).
+    ``names`` holds what :data:`PRELUDE` reads (``TOKENWIRE_CLIENT_SECRET`` for the secret, the
+    name the CLI reads too); the venv's ``bin`` leads ``PATH`` (for ``tokenwire``).
     """
-    from tokenwire.conformance.reference import POST_CLIENT
-
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "TOKEN_URL": token_url,
-        "CLIENT_ID": POST_CLIENT.client_id,
-        "TOKENWIRE_CLIENT_SECRET": POST_CLIENT.client_secret or "",
+        **names,
     }
     return subprocess.run(
         argv,

@@ -16,6 +16,7 @@ import pytest
 
 from tests.docs_examples import ROOT, Block, Session, all_blocks, all_sessions, run_example
 from tokenwire.conformance.reference import POST_CLIENT, ReferenceProvider
+from tokenwire.conformance.reference.oidc_provider import OIDC_CLIENT_ID, OidcReferenceProvider
 
 BLOCKS = all_blocks()
 RUN = [block for block in BLOCKS if block.kind == "run"]
@@ -23,9 +24,23 @@ SESSIONS = all_sessions()
 
 
 @pytest.fixture(scope="module")
-def provider() -> Iterator[ReferenceProvider]:
-    with ReferenceProvider("rfc6749") as started:
-        yield started
+def providers() -> Iterator[tuple[ReferenceProvider, OidcReferenceProvider]]:
+    with ReferenceProvider("rfc6749") as oauth, OidcReferenceProvider(("RS256",)) as oidc:
+        yield oauth, oidc
+
+
+@pytest.fixture
+def names(providers: tuple[ReferenceProvider, OidcReferenceProvider]) -> dict[str, str]:
+    """The names an example gets (see :mod:`tests.docs_examples`), a fresh ID token included."""
+    oauth, oidc = providers
+    return {
+        "TOKEN_URL": oauth.token_url,
+        "CLIENT_ID": POST_CLIENT.client_id,
+        "TOKENWIRE_CLIENT_SECRET": str(POST_CLIENT.client_secret),
+        "ISSUER": oidc.issuer,
+        "OIDC_CLIENT_ID": OIDC_CLIENT_ID,
+        "ID_TOKEN": oidc.id_token(),
+    }
 
 
 def test_the_guides_have_examples_of_every_kind() -> None:
@@ -47,16 +62,18 @@ def test_a_block_run_by_another_test_names_a_test_that_reads_its_page() -> None:
 
 @pytest.mark.parametrize("block", RUN, ids=[block.where for block in RUN])
 def test_a_docs_example_runs_as_written(
-    block: Block, provider: ReferenceProvider, tmp_path: Path
+    block: Block, names: dict[str, str], tmp_path: Path
 ) -> None:
     script = tmp_path / "example.py"
     script.write_text(block.script(), encoding="utf-8")
-    ran = run_example([sys.executable, str(script)], provider.token_url, tmp_path)
+    ran = run_example([sys.executable, str(script)], names, tmp_path)
     assert ran.returncode == 0, (
         f"{block.where} does not run (mark it <!-- fragment: why --> if it is not meant to):\n"
         f"{ran.stderr[-3000:]}"
     )
-    assert str(POST_CLIENT.client_secret) not in ran.stdout + ran.stderr
+    shown = ran.stdout + ran.stderr
+    assert names["TOKENWIRE_CLIENT_SECRET"] not in shown
+    assert names["ID_TOKEN"] not in shown
 
 
 def test_the_getting_started_page_shows_a_checked_shell_session() -> None:
@@ -65,10 +82,10 @@ def test_the_getting_started_page_shows_a_checked_shell_session() -> None:
 
 @pytest.mark.parametrize("session", SESSIONS, ids=[session.where for session in SESSIONS])
 def test_a_docs_shell_command_prints_what_the_page_shows(
-    session: Session, provider: ReferenceProvider, tmp_path: Path
+    session: Session, names: dict[str, str], tmp_path: Path
 ) -> None:
     command = f"{{ {session.command}\n}} 2>&1"
-    ran = run_example(["bash", "-c", command], provider.token_url, tmp_path)
+    ran = run_example(["bash", "-c", command], names, tmp_path)
     checker = doctest.OutputChecker()
     assert checker.check_output(session.expected, ran.stdout, doctest.ELLIPSIS), (
         f"{session.where}: `{session.command}` printed:\n{ran.stdout}\n"
