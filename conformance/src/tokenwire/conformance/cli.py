@@ -16,6 +16,7 @@ from typing import Any
 
 from tokenwire.conformance.suite import CaseResult
 
+#: `tokenwire conformance`: a suite case failed, or a probe found the provider wrong.
 EXIT_FAILED = 1
 
 _MARK = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
