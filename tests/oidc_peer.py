@@ -93,6 +93,13 @@ WEB_CLIENT = OidcClient(
     "tw-web", "tw-web-secret", "client_secret_basic", redirect_uri="http://127.0.0.1/callback"
 )
 CLIENTS = (POST_CLIENT, BASIC_CLIENT, PUBLIC_CLIENT)
+#: Device authorization grant clients (RFC 8628), confidential and public; they have no
+#: redirect URI and no other grant than the device code (and refresh).
+DEVICE_CLIENT = OidcClient("tw-device", "tw-device-secret", "client_secret_post")
+DEVICE_PUBLIC_CLIENT = OidcClient("tw-device-public", None, "none")
+#: Registered for ``client_secret_jwt`` (RFC 7523 §2.2), for the JWT client authentication round.
+SECRET_JWT_CLIENT_ID = "tw-secret-jwt"
+SECRET_JWT_CLIENT_SECRET = "tw-secret-jwt-secret-0123456789abcdef0123456789"
 
 
 def native_redirect_uri(port: int) -> str:
@@ -173,6 +180,14 @@ class OidcProviderPeer:
 
     def profile(self) -> Profile:
         """A plain RFC 6749 profile for this provider: no quirk needed."""
+        return msgspec.structs.replace(self._profile(), device_authorization_url=self.device_url)
+
+    @property
+    def device_url(self) -> str:
+        """The device authorization endpoint (RFC 8628 §3.1)."""
+        return f"{self.issuer}/device/auth"
+
+    def _profile(self) -> Profile:
         return generic(
             self.token_url,
             authorization_url=self.authorization_url,
@@ -317,6 +332,36 @@ class OidcProviderPeer:
                 else:
                     raise PeerError(f"{where} answered HTTP {response.status_code}")
         raise PeerError(f"no callback after {MAX_HOPS} hops")
+
+    def approve_device(self, url: str) -> None:
+        """Approve a device code as its user would: open ``url`` (the verification URI with the
+        user code in it), then submit the provider's confirmation, login and consent forms over
+        plain HTTP, until its success page. A fresh cookie jar means a fresh login."""
+        with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as browser:
+            response = browser.get(url)
+            for _ in range(MAX_HOPS):
+                where = urlsplit(str(response.url)).path
+                if response.is_redirect:
+                    location = urljoin(str(response.url), response.headers.get("location", ""))
+                    if not location.startswith(self.issuer + "/"):
+                        raise PeerError(f"{where} redirected off the provider")
+                    response = browser.get(location)
+                elif response.status_code == 200:
+                    form = _post_form(response.text)
+                    if form is None:
+                        if "Sign-in Success" in response.text:
+                            return
+                        raise PeerError(f"{where} answered a page without a form")
+                    action, fields = form
+                    filled = [(n, LOGIN if n in ("login", "password") else v) for n, v in fields]
+                    response = browser.post(
+                        urljoin(str(response.url), action),
+                        content=encode_form(filled),
+                        headers={"Content-Type": "application/x-www-form-urlencoded"},
+                    )
+                else:
+                    raise PeerError(f"{where} answered HTTP {response.status_code}")
+        raise PeerError(f"no success page after {MAX_HOPS} hops")
 
 
 class _FormParser(HTMLParser):

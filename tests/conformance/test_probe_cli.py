@@ -94,10 +94,13 @@ def test_json_format(provider: ReferenceProvider, capsys: pytest.CaptureFixture[
 def test_junit_format_parses(
     provider: ReferenceProvider, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(probe_args(provider.token_url, "--format", "junit", client="post"))
+    endpoints = ["--revocation-url", provider.revocation_url]
+    endpoints += ["--introspection-url", provider.introspection_url]
+    code = main(probe_args(provider.token_url, "--format", "junit", *endpoints, client="post"))
 
     out, err = capsys.readouterr()
     assert code == 0
+    assert f"and {provider.revocation_url} and {provider.introspection_url}" in err
     root = parse_xml(out)
     assert root.tag == "testsuite"
     cases = root.findall("testcase")

@@ -141,6 +141,11 @@ PLAIN_POST = {
     "refresh.old-token-refused": "pass",
     "refresh.reuse-revokes-grant": "warn",
     "throttling.retry-after": "skip",
+    # Without --revocation-url / --introspection-url (tests/conformance/test_probe_endpoints.py).
+    "revocation.invalid-token": "skip",
+    "revocation.client-auth": "skip",
+    "introspection.inactive": "skip",
+    "introspection.client-auth": "skip",
 }
 
 
@@ -202,6 +207,7 @@ def test_plain_provider_public_client(provider: ReferenceProvider) -> None:
         "client-auth.one-method",
         "client-auth.extra-parameter",
         "throttling.retry-after",
+        *(check.id for check in CHECKS if check.topic in ("revocation", "introspection")),
     }
     assert report.outcomes == {
         check.id: "skip" if check.id in skipped else "pass" for check in CHECKS

@@ -97,6 +97,35 @@ const clients = [
   },
 ];
 
+// The device authorization grant (RFC 8628), confidential and public, and a client_secret_jwt
+// client (RFC 7523 §2.2) for the JWT client authentication round. Mirrored in tests/oidc_peer.py.
+const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
+clients.push(
+  {
+    client_id: 'tw-device',
+    client_secret: 'tw-device-secret',
+    token_endpoint_auth_method: 'client_secret_post',
+    grant_types: [DEVICE_CODE, 'refresh_token'],
+    response_types: [],
+    redirect_uris: [],
+  },
+  {
+    client_id: 'tw-device-public',
+    token_endpoint_auth_method: 'none',
+    grant_types: [DEVICE_CODE, 'refresh_token'],
+    response_types: [],
+    redirect_uris: [],
+  },
+  {
+    client_id: 'tw-secret-jwt',
+    client_secret: 'tw-secret-jwt-secret-0123456789abcdef0123456789',
+    token_endpoint_auth_method: 'client_secret_jwt',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+  },
+);
+
 // One RSA key signs ID tokens and JWT access tokens (RS256 is OIDC's default) until a rotation.
 function newSigningKey(kid) {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -113,6 +142,7 @@ const configuration = {
   cookies: { keys: cookieKeys },
   features: {
     devInteractions: { enabled: true },
+    deviceFlow: { enabled: true },
     clientCredentials: { enabled: true },
     revocation: { enabled: true },
     introspection: { enabled: true },
@@ -144,6 +174,7 @@ const configuration = {
   ttl: {
     AccessToken: 3600,
     AuthorizationCode: 120,
+    DeviceCode: 600,
     ClientCredentials: 3600,
     IdToken: 3600,
     Interaction: 600,

@@ -31,6 +31,11 @@ PASS = {check.id: "pass" for check in ALL_CHECKS}
 DEVIATIONS = {
     "errors.missing-grant-type": "fail",
     "throttling.retry-after": "skip",
+    # Its metadata names no revocation or introspection endpoint, so those probes are not sent.
+    "revocation.invalid-token": "skip",
+    "revocation.client-auth": "skip",
+    "introspection.inactive": "skip",
+    "introspection.client-auth": "skip",
 }
 CONFIDENTIAL = {"errors.basic-challenge": "fail"}
 NO_REFRESH = {

@@ -32,6 +32,9 @@ PUBLIC_SKIPS = {
     "client-auth.one-method",
     "client-auth.extra-parameter",
     "throttling.retry-after",
+    # A public client has nothing to authenticate with: no unauthenticated probe is sent.
+    "revocation.client-auth",
+    "introspection.client-auth",
 }
 
 

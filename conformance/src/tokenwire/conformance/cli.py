@@ -16,6 +16,7 @@ from typing import Any
 
 from tokenwire.conformance.suite import CaseResult
 
+#: `tokenwire conformance`: a suite case failed, or a probe found the provider wrong.
 EXIT_FAILED = 1
 
 _MARK = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
@@ -54,6 +55,10 @@ def register(sub: Any) -> None:
     )
     add_client_arguments(probe, required=False)
     probe.add_argument("--refresh-token", help="also probe refresh (or TOKENWIRE_REFRESH_TOKEN)")
+    probe.add_argument("--revocation-url", help="also probe this revocation endpoint (RFC 7009)")
+    probe.add_argument(
+        "--introspection-url", help="also probe this introspection endpoint (RFC 7662)"
+    )
     probe.add_argument(
         "--no-reuse-check",
         action="store_true",
@@ -153,6 +158,8 @@ def _probe(args: argparse.Namespace) -> int:
                 scope=args.scope,
                 reuse_check=not args.no_reuse_check,
                 basic_urlencode=not args.basic_unencoded,
+                revocation_url=args.revocation_url,
+                introspection_url=args.introspection_url,
             )
             report = run_probes(target, transport, interval=args.interval, announce=_to_stderr)
     finally:

@@ -17,6 +17,8 @@ from tokenwire.core.authorize import (
 )
 from tokenwire.core.device import (
     DeviceAuthorization,
+    DeviceAuthorizationFlow,
+    device_authorization_flow,
     device_authorization_request,
     device_flow,
     parse_device_authorization,
@@ -112,6 +114,7 @@ __all__ = [
     "ClientCredentials",
     "ConfigurationError",
     "DeviceAuthorization",
+    "DeviceAuthorizationFlow",
     "DeviceCode",
     "DiscoveryError",
     "ExpiredToken",
@@ -164,6 +167,7 @@ __all__ = [
     "check_endpoint_url",
     "code_challenge",
     "decode_form",
+    "device_authorization_flow",
     "device_authorization_request",
     "device_flow",
     "discovery_request",

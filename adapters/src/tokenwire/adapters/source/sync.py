@@ -99,6 +99,20 @@ class TokenSource(SourceBase):
             return cached.token
         return self._renew().token
 
+    def logout(self) -> None:
+        """Forget this source's token, here and in its store, then revoke it at the client's
+        ``revocation_url``: the refresh token first, then the access token (RFC 7009).
+
+        The token is forgotten even when a revocation fails; the first failure is then raised
+        (both revocations are tried). See :mod:`tokenwire.adapters.source.logout`.
+        """
+        drive(
+            self._begin_logout(self.client.revocation_flow),
+            self.client.transport,
+            sleep=self._sleep,
+            perform=functools.partial(perform, self._renewer.store),
+        )
+
     def _renew(self) -> Cached:
         """Join the renewal in progress, or lead one; every wait is bounded."""
         deadline = time.monotonic() + self._renewer.flight_timeout

@@ -21,7 +21,8 @@ from tokenwire.conformance.probes.target import ProbeTarget
 #: What a check returns; ``deviation`` is turned into ``fail`` or ``warn`` by the check's level.
 Verdict = Literal["pass", "deviation", "warn", "skip"]
 
-#: ``ProbeCheck.uses`` for a check that reads every request sent, whatever it was.
+#: ``ProbeCheck.uses`` for a check that reads every request sent to the token endpoint,
+#: whatever it was (the revocation and introspection probes are not included).
 EVERY: tuple[str, ...] = ("*",)
 
 

@@ -51,8 +51,9 @@ REFRESH = "refresh"
 REUSE = "old-refresh-token"
 AFTER_REUSE = "rotated-refresh-token-after-reuse"
 
-#: The most requests one run sends (a confidential client using client_secret_post, with a
-#: refresh token): every plan is at most this long.
+#: The most requests one run sends to the token endpoint (a confidential client using
+#: client_secret_post, with a refresh token); the revocation and introspection probes add up to
+#: :data:`~tokenwire.conformance.probes.endpoints.ENDPOINT_REQUESTS` more.
 MAX_REQUESTS = 13
 #: The default pause between two requests, in seconds.
 DEFAULT_INTERVAL = 0.5
@@ -262,6 +263,10 @@ def build_plan(target: ProbeTarget) -> list[Probe]:
                 needs_baseline_success,
             )
         )
+    # Imported here: the endpoint probes are built on this module's Probe.
+    from tokenwire.conformance.probes.endpoints import ENDPOINT_REQUESTS, endpoint_probes
+
+    plan += endpoint_probes(target)  # before the refresh token is used: it must come last
     plan.append(Probe(BOGUS_REFRESH, "a refresh token the provider never issued", _bogus_refresh))
     if target.refresh_token is not None:
         plan.append(Probe(REFRESH, "the refresh token given (--refresh-token)", _refresh))
@@ -284,7 +289,7 @@ def build_plan(target: ProbeTarget) -> list[Probe]:
                     after=_rotated,
                 )
             )
-    assert len(plan) <= MAX_REQUESTS
+    assert len(plan) <= MAX_REQUESTS + ENDPOINT_REQUESTS
     return plan
 
 
@@ -305,9 +310,10 @@ def aliases(target: ProbeTarget) -> dict[str, str]:
 
 def announcement(target: ProbeTarget, plan: list[Probe], interval: float) -> str:
     """What the user is told on stderr before anything is sent."""
+    also = [url for url in (target.revocation_url, target.introspection_url) if url]
     lines = [
-        f"tokenwire: probing {target.token_url} as client {target.auth.client_id!r} "
-        f"({target.auth.method})",
+        f"tokenwire: probing {' and '.join([target.token_url, *also])} as client "
+        f"{target.auth.client_id!r} ({target.auth.method})",
         f"tokenwire: sending at most {len(plan)} POST requests, {interval:g} s apart:",
     ]
     lines += [f"  {i:2d}. {probe.purpose}" for i, probe in enumerate(plan, 1)]
@@ -319,6 +325,10 @@ def absent_reason(name: str, target: ProbeTarget) -> str:
     """Why the plan for ``target`` has no request called ``name``."""
     if name in (REFRESH, REUSE, AFTER_REUSE) and target.refresh_token is None:
         return "needs --refresh-token"
+    if name.startswith("revoke-") and target.revocation_url is None:
+        return "needs --revocation-url"
+    if name.startswith("introspect-") and target.introspection_url is None:
+        return "needs --introspection-url"
     if name in (REUSE, AFTER_REUSE):
         return "skipped on request (--no-reuse-check)"
     if name == BASELINE:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tokenwire.conformance.probes import (
     client_auth,
+    endpoints,
     errors,
     idtoken,
     jwks,
@@ -22,6 +23,7 @@ CHECKS: tuple[ProbeCheck, ...] = (
     *client_auth.CHECKS,
     *refresh.CHECKS,
     *throttling.CHECKS,
+    *endpoints.CHECKS,
 )
 
 #: Every check a whole-provider probe (``--issuer``) reports, in report order.

@@ -237,7 +237,13 @@ def _gather(
 ) -> tuple[list[ProbeExchange], Finding | None]:
     """The exchanges ``check`` reads, or the finding that skips it."""
     if check.uses == EVERY:
-        read = [e for e in run.exchanges.values() if e.request is not None]
+        # The token endpoint's rules: the revocation and introspection answers are not read.
+        token_url = run.target.token_url
+        read = [
+            e
+            for e in run.exchanges.values()
+            if e.request is not None and e.request.url == token_url
+        ]
     else:
         read = []
         for name in check.uses:

@@ -1,4 +1,5 @@
-"""What is probed: a token endpoint, a client registered there, and optionally a refresh token."""
+"""What is probed: a token endpoint, a client registered there, optionally a refresh token, and
+optionally the revocation and introspection endpoints."""
 
 from __future__ import annotations
 
@@ -28,10 +29,17 @@ class ProbeTarget:
     refresh_token: str | None = field(default=None, repr=False)
     scope: str | None = None
     reuse_check: bool = True
+    #: Probe this revocation endpoint (RFC 7009) too.
+    revocation_url: str | None = None
+    #: Probe this introspection endpoint (RFC 7662) too.
+    introspection_url: str | None = None
     basic_urlencode: bool = True
 
     def __post_init__(self) -> None:
         check_endpoint_url(self.token_url)
+        for url in (self.revocation_url, self.introspection_url):
+            if url is not None:
+                check_endpoint_url(url)
         if self.refresh_token is not None and not self.refresh_token.strip():
             raise ConfigurationError("the refresh token to probe with is empty")
         if self.scope is not None and not self.scope.strip():
@@ -40,7 +48,12 @@ class ProbeTarget:
     @property
     def profile(self) -> Profile:
         """A quirk-free profile: the probes judge the provider, they do not accommodate it."""
-        profile = generic(self.token_url, name="probe")
+        profile = generic(
+            self.token_url,
+            revocation_url=self.revocation_url,
+            introspection_url=self.introspection_url,
+            name="probe",
+        )
         if self.basic_urlencode:
             return profile
         return msgspec.structs.replace(profile, basic_auth_urlencode=False)
