@@ -12,6 +12,9 @@ at its edges:
 
 :class:`TokenClient` and :class:`AsyncTokenClient` here are the clients of
 :mod:`tokenwire.adapters.client` with this module's transports as their default.
+
+Over 300 lines: the sync and async transports are twins that differ only by ``await`` and are
+kept side by side so they stay in step; their deadline backends live in :mod:`.httpcore_deadline`.
 """
 
 from __future__ import annotations

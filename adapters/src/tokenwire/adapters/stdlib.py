@@ -14,6 +14,10 @@ alive. Behaviour matches :mod:`tokenwire.adapters.httpcore` (same options, limit
 * the body is read a chunk at a time and reading stops at the first chunk over the cap.
 
 Nothing here imports a third-party package: keep it that way.
+
+Over 300 lines: ``http.client`` trusts the peer, so the framing checks h11 makes for the httpcore
+transports (lengths, versions, interim answers, leftover bytes) are made here, next to the pool
+that must never reuse a connection they found wrong.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ Which class tells the caller what to do next:
 
 No message ever contains a token, secret, code or verifier: messages are built from error codes,
 status codes, member names and :func:`tokenwire.core.redact.scrub`-ed excerpts only.
+
+Over 300 lines: one class per RFC 6749, 7009 and 8628 error code, each with the docstring a
+caller's ``except`` clause needs; one module is the one place to find them all.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ The rule: accept what is unambiguous, reject what is not. ``expires_in`` as a di
 ``token_type`` in any case and ``scope`` as a list are unambiguous; a body that is not a JSON
 object, a missing ``access_token`` or a negative lifetime are not. A JSON body with an ``error``
 member is an OAuth error whatever the status, because some providers answer errors with 200.
+
+Over 300 lines: the strict fast path, the lenient path and the guards every decoder needs first
+(JSON nesting, problem details) are one parser, and read best together.
 """
 
 from __future__ import annotations

@@ -11,11 +11,11 @@ they wait; what they do is :meth:`Renewer.renew`, a generator in the style of th
 
 Both sources step it with :func:`~tokenwire.adapters.drive.drive` or ``adrive``, which throw a
 failing step's exception *into* the generator (a transport failure comes in as a value), so the
-generator itself releases the lease, whatever went wrong. This module holds the algorithm only;
-the steps, the cached view, the memory of refusals, the grant choice, what a store failure left
-unsettled, lease sizing and errors are its siblings. It is longer than 300 lines because the
-algorithm is one piece: split further, its cleanup rules (which failure releases the lease, which
-keeps it) would be spread over modules that each see only half of them.
+generator itself releases the lease, whatever went wrong. This module holds the algorithm only; the
+steps, the cached view, the memory of refusals, the grant choice, what a store failure left
+unsettled, lease sizing and errors are its siblings. Over 300 lines: the algorithm is one piece:
+split further, its cleanup rules (which failure releases the lease, which keeps it) would be spread
+over modules that each see only half of them.
 
 The algorithm, per renewal (see ``docs/lifecycle.md``):
 

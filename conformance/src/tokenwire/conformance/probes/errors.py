@@ -7,6 +7,9 @@ never the status 200.
 
 Longer than most modules, for a reason: every check of RFC 6749 §5.2 is here with its table
 entry, so that the section reads in one place.
+
+Over 300 lines: one check per RFC 6749 §5.2 rule on error answers, each a few lines, read
+best as the one table they form.
 """
 
 from __future__ import annotations

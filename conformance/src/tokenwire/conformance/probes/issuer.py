@@ -11,7 +11,7 @@ Endpoints the metadata advertises reach the token probe through :data:`TARGET_EN
 ``ProbeTarget`` field -> metadata member. Adding a probed endpoint (revocation, introspection)
 is one line there, once ``ProbeTarget`` has the field.
 
-A little over 300 lines: the run's order (metadata, keys, token endpoint, ID tokens) is the
+Over 300 lines: the run's order (metadata, keys, token endpoint, ID tokens) is the
 module, and splitting it would hide that order.
 """
 

@@ -13,6 +13,9 @@ token the provider rotated to, to see that it was revoked (RFC 9700 §4.14.2).
 
 Longer than most modules, for a reason: the whole plan (every request, what holds it back, and
 why a request is absent) stays in one place, which is what the user is told before a run.
+
+Over 300 lines: the plan is the list of every request a probe may send, in the order it sends
+them, with the spacing and the request budget beside it; splitting it would hide that order.
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ small: a request arrives as a tokenwire :class:`~tokenwire.core.HttpRequest` and
 :class:`ProviderReply`. The checks authlib does not make at the token endpoint but RFC 6749
 requires, and that live probes test (repeated parameters, a missing ``grant_type``, credentials
 in two places, the form content type), are made here, before authlib sees the request.
+
+Over 300 lines: authlib's framework hooks come as one class, and every hook it needs is here.
 """
 
 from __future__ import annotations
