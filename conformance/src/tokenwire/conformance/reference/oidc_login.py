@@ -74,10 +74,6 @@ def _error(error: str, status: int = 400) -> ProviderReply:
     return ProviderReply(status, _NO_STORE, json={"error": error})
 
 
-def _unauthenticated() -> ProviderReply:
-    return ProviderReply(401, _CHALLENGE, json={"error": "invalid_client"})
-
-
 def authorize_reply(op: LoginState, request: HttpRequest) -> ProviderReply:
     """Consent at once and redirect to the client with a code (or an error for a bad request)."""
     params = dict(parse_qsl(urlsplit(request.url).query))
@@ -99,13 +95,10 @@ def authorize_reply(op: LoginState, request: HttpRequest) -> ProviderReply:
 
 def token_reply(op: LoginState, request: HttpRequest) -> ProviderReply:
     """The token endpoint: ``authorization_code`` and ``refresh_token`` grants."""
-    form = dict(parse_qsl(request.body.decode("utf-8", "replace")))
-    client_id = _client(op, request, form)
-    if client_id is None:
-        return _unauthenticated()
-    grant = form.get("grant_type")
-    if not grant:
-        return _error("invalid_request")
+    checked = _authenticated(op, request, "grant_type")
+    if isinstance(checked, ProviderReply):
+        return checked
+    client_id, form, grant = checked
     if grant == "authorization_code":
         code = op.codes.pop(form.get("code", ""), None)
         if (
@@ -127,13 +120,10 @@ def token_reply(op: LoginState, request: HttpRequest) -> ProviderReply:
 
 def revoke_reply(op: LoginState, request: HttpRequest, *, unknown_is_error: bool) -> ProviderReply:
     """RFC 7009: authenticate the client, forget its token; ``unknown_is_error`` deviates (400)."""
-    form = dict(parse_qsl(request.body.decode("utf-8", "replace")))
-    client_id = _client(op, request, form)
-    if client_id is None:
-        return _unauthenticated()
-    token = form.get("token")
-    if not token:
-        return _error("invalid_request")
+    checked = _authenticated(op, request, "token")
+    if isinstance(checked, ProviderReply):
+        return checked
+    client_id, _, token = checked
     held = op.refresh_tokens.get(token)
     if held is not None and held[0] == client_id:
         del op.refresh_tokens[token]
@@ -141,6 +131,20 @@ def revoke_reply(op: LoginState, request: HttpRequest, *, unknown_is_error: bool
     if not known and unknown_is_error:
         return _error("invalid_request")
     return ProviderReply(200, (), body=b"")
+
+
+def _authenticated(
+    op: LoginState, request: HttpRequest, required: str
+) -> tuple[str, dict[str, str], str] | ProviderReply:
+    """``(client_id, form, form[required])``, or the error reply: 401 first, then 400."""
+    form = dict(parse_qsl(request.body.decode("utf-8", "replace")))
+    client_id = _client(op, request, form)
+    if client_id is None:
+        return ProviderReply(401, _CHALLENGE, json={"error": "invalid_client"})
+    value = form.get(required)
+    if not value:
+        return _error("invalid_request")
+    return client_id, form, value
 
 
 def _client(op: LoginState, request: HttpRequest, form: dict[str, str]) -> str | None:
