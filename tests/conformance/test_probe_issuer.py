@@ -1,8 +1,9 @@
 """``--issuer``: the whole-provider probe against the OIDC reference provider, plain and broken.
 
-The plain provider passes every metadata and key-set check; each broken mode trips the check made
-for it (and only a MUST check fails); ID tokens from a saved token response are verified, and a
-bad one fails the right check. Nothing printed holds a secret or a token.
+The plain provider fails and warns on nothing (every check passes, or is skipped saying why); each
+broken mode trips the check made for it and no other, in the whole report; ID tokens from a saved
+token response are verified, and a bad one fails the right check. Nothing printed holds a secret
+or a token.
 """
 
 from __future__ import annotations
@@ -70,12 +71,23 @@ def issuer_outcomes(report: ProbeReport) -> dict[str, str]:
     return {k: v for k, v in report.outcomes.items() if k.startswith(("metadata.", "jwks."))}
 
 
-def test_the_plain_provider_passes_every_metadata_and_key_check(
+def tripped(report: ProbeReport) -> set[str]:
+    """Every check in the whole report that failed or warned."""
+    return {k for k, v in report.outcomes.items() if v not in ("pass", "skip")}
+
+
+def test_the_plain_provider_passes_every_metadata_and_key_check_and_trips_nothing(
     provider: OidcReferenceProvider,
 ) -> None:
     report = probe_issuer(provider)
 
     assert issuer_outcomes(report) == {check.id: "pass" for check in ISSUER_CHECKS}
+    assert tripped(report) == set()
+    assert all(r.detail for r in report.results if r.outcome == "skip")
+    # The advertised revocation endpoint is probed, and authenticates the client (RFC 7009 §2.1).
+    assert report.outcomes["revocation.invalid-token"] == "pass"
+    assert report.outcomes["revocation.client-auth"] == "pass"
+    assert "invalid_client" in report.result("revocation.client-auth").detail
     assert [r.id for r in report.results] == [c.id for c in ALL_CHECKS]
     assert report.issuer == provider.issuer
     assert report.token_url == f"{provider.issuer}/token"
@@ -92,11 +104,12 @@ BROKEN = [
     ("private-jwk", "jwks.no-private-keys", "fail", "private or symmetric key material"),
     ("duplicate-kid", "jwks.unique-kid", "warn", "kid used by more than one key"),
     ("no-s256", "metadata.s256", "fail", "S256 is not listed (plain)"),
+    ("revocation-400", "revocation.invalid-token", "fail", "HTTP 400 invalid_request, expected"),
 ]
 
 
 @pytest.mark.parametrize(("mode", "check", "outcome", "detail"), BROKEN)
-def test_each_broken_metadata_or_key_set_trips_its_own_check(
+def test_each_broken_mode_trips_its_own_check_and_no_other(
     provider: OidcReferenceProvider, mode: str, check: str, outcome: str, detail: str
 ) -> None:
     provider.broken = {mode}
@@ -105,15 +118,14 @@ def test_each_broken_metadata_or_key_set_trips_its_own_check(
 
     assert report.outcomes[check] == outcome
     assert detail in report.result(check).detail
-    tripped = {k for k, v in issuer_outcomes(report).items() if v != "pass"}
-    assert tripped == {check}
+    assert tripped(report) == {check}
     assert report.result(check).evidence
 
 
 def test_every_broken_mode_is_covered() -> None:
-    covered = {mode for mode, *_ in BROKEN}
+    assert {mode for mode, *_ in BROKEN} == OIDC_BROKEN_MODES
+    assert {check for _, check, *_ in BROKEN} <= {check.id for check in ALL_CHECKS}
     # revocation-400 is judged by the revocation probe, which reads the advertised endpoint.
-    assert OIDC_BROKEN_MODES - covered == {"revocation-400"}
     assert TARGET_ENDPOINTS["revocation_url"] == "revocation_endpoint"
 
 
@@ -192,10 +204,25 @@ def test_the_cli_probes_an_issuer_with_a_token_response_file(
     outcomes = {r["id"]: r["outcome"] for r in json.loads(out)["results"]}
     assert outcomes["idtoken.claims"] == "pass"
     assert outcomes["metadata.issuer"] == "pass"
-    # The reference login's token endpoint is minimal: its own deviations fail MUST checks.
-    assert code == 1
+    # The plain reference provider deviates from nothing the probe checks.
+    assert code == 0
     assert f"probing issuer {provider.issuer}" in err
     assert_no_secret(out + err, [OIDC_CLIENT_SECRET, id_token, access])
+
+
+def test_the_cli_exits_1_on_a_revocation_endpoint_that_answers_400_to_an_unknown_token(
+    provider: OidcReferenceProvider, capsys: pytest.CaptureFixture[str]
+) -> None:
+    provider.broken = {"revocation-400"}
+    args = ["conformance", "--issuer", provider.issuer, "--client-id", OIDC_CLIENT_ID]
+
+    code = main(
+        [*args, "--client-secret", OIDC_CLIENT_SECRET, "--interval", "0", "--format", "json"]
+    )
+
+    results = json.loads(capsys.readouterr().out)["results"]
+    assert code == 1
+    assert {r["id"] for r in results if r["outcome"] == "fail"} == {"revocation.invalid-token"}
 
 
 def test_an_issuer_without_metadata_is_refused_after_two_requests(

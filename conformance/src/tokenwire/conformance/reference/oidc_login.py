@@ -1,4 +1,4 @@
-"""The OIDC reference provider's login: authorization endpoint and token endpoint with ID tokens.
+"""The OIDC reference provider's login: authorization, token and revocation endpoints.
 
 Enough of OpenID Connect Core §3.1 for a relying party to log in over loopback: the authorization
 endpoint consents at once for :data:`~.oidc_provider.USER` and redirects with ``code``, ``state``
@@ -8,6 +8,11 @@ refresh token and an ID token carrying the nonce, ``at_hash`` and ``c_hash``; a 
 a new ID token with the same ``iss``, ``sub`` and ``aud`` (§12.2). Codes are single use. The ID
 tokens are made by authlib's OpenID Connect server code (``generate_id_token``, which also computes
 ``at_hash`` and ``c_hash``), signed with the provider's current key.
+
+The revocation endpoint (RFC 7009) authenticates the client the same way (§2.1) and forgets the
+token if it is one of the client's; an unknown token is answered 200 all the same (§2.2), unless
+the provider is told to deviate. A client that fails to authenticate gets 401 ``invalid_client``
+with a ``WWW-Authenticate: Basic`` challenge on either endpoint (RFC 6749 §5.2).
 """
 
 from __future__ import annotations
@@ -46,10 +51,13 @@ class LoginState(Protocol):
 
     def access_token(self, sub: str = ...) -> str: ...
 
+    def forget_access_token(self, token: str) -> bool: ...
 
-__all__ = ["LoginState", "authorize_reply", "token_reply"]
+
+__all__ = ["LoginState", "authorize_reply", "revoke_reply", "token_reply"]
 
 _NO_STORE = (("Content-Type", "application/json"), ("Cache-Control", "no-store"))
+_CHALLENGE = (*_NO_STORE, ("WWW-Authenticate", 'Basic realm="tokenwire-oidc"'))
 
 
 @dataclass(frozen=True)
@@ -87,11 +95,10 @@ def authorize_reply(op: LoginState, request: HttpRequest) -> ProviderReply:
 
 def token_reply(op: LoginState, request: HttpRequest) -> ProviderReply:
     """The token endpoint: ``authorization_code`` and ``refresh_token`` grants."""
-    form = dict(parse_qsl(request.body.decode("utf-8", "replace")))
-    client_id = _client(op, request, form)
-    if client_id is None:
-        return _error("invalid_client", 401)
-    grant = form.get("grant_type")
+    checked = _authenticated(op, request, "grant_type")
+    if isinstance(checked, ProviderReply):
+        return checked
+    client_id, form, grant = checked
     if grant == "authorization_code":
         code = op.codes.pop(form.get("code", ""), None)
         if (
@@ -109,6 +116,35 @@ def token_reply(op: LoginState, request: HttpRequest) -> ProviderReply:
             return _error("invalid_grant")
         return _tokens(op, client_id, held[1], held[2], None, None)
     return _error("unsupported_grant_type")
+
+
+def revoke_reply(op: LoginState, request: HttpRequest, *, unknown_is_error: bool) -> ProviderReply:
+    """RFC 7009: authenticate the client, forget its token; ``unknown_is_error`` deviates (400)."""
+    checked = _authenticated(op, request, "token")
+    if isinstance(checked, ProviderReply):
+        return checked
+    client_id, _, token = checked
+    held = op.refresh_tokens.get(token)
+    if held is not None and held[0] == client_id:
+        del op.refresh_tokens[token]
+    known = held is not None or op.forget_access_token(token)
+    if not known and unknown_is_error:
+        return _error("invalid_request")
+    return ProviderReply(200, (), body=b"")
+
+
+def _authenticated(
+    op: LoginState, request: HttpRequest, required: str
+) -> tuple[str, dict[str, str], str] | ProviderReply:
+    """``(client_id, form, form[required])``, or the error reply: 401 first, then 400."""
+    form = dict(parse_qsl(request.body.decode("utf-8", "replace")))
+    client_id = _client(op, request, form)
+    if client_id is None:
+        return ProviderReply(401, _CHALLENGE, json={"error": "invalid_client"})
+    value = form.get(required)
+    if not value:
+        return _error("invalid_request")
+    return client_id, form, value
 
 
 def _client(op: LoginState, request: HttpRequest, form: dict[str, str]) -> str | None:

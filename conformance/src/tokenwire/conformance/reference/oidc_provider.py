@@ -1,7 +1,7 @@
 """An OpenID Connect reference provider on loopback: discovery, rotatable JWKS, userinfo, ID tokens.
 
-It also runs a login (authorization and token endpoints, :mod:`.oidc_login`) that issues the same
-ID tokens, so a relying party can be tested end to end.
+It also runs a login (authorization, token and revocation endpoints, :mod:`.oidc_login`) that
+issues the same ID tokens, so a relying party can be tested end to end.
 
 It issues ID tokens (signed by :mod:`.idtokens`, authlib's JOSE parts) on request, rather than
 through a browser login, so that a test can ask for exactly the token an OpenID Foundation
@@ -30,7 +30,7 @@ from joserfc.jwk import ECKey, OKPKey, RSAKey
 from tokenwire.conformance.loopback import serving
 from tokenwire.conformance.reference.handler import ReferenceHTTPServer
 from tokenwire.conformance.reference.idtokens import SigningKey, half_hash, new_key, sign
-from tokenwire.conformance.reference.oidc_login import authorize_reply, token_reply
+from tokenwire.conformance.reference.oidc_login import authorize_reply, revoke_reply, token_reply
 from tokenwire.conformance.reference.replies import ProviderReply, text_reply
 from tokenwire.core import HttpRequest
 
@@ -186,10 +186,8 @@ class OidcReferenceProvider:
         if local == "/userinfo":
             return self._userinfo(request)
         if local == "/revoke" and request.method == "POST":
-            # RFC 7009 §2.2: an invalid or unknown token is answered 200 all the same.
-            if "revocation-400" in self.broken:
-                return ProviderReply(400, _JSON, json={"error": "invalid_request"})
-            return ProviderReply(200, (), body=b"")
+            with self._lock:
+                return revoke_reply(self, request, unknown_is_error="revocation-400" in self.broken)
         if local == "/authorize" and request.method == "GET":
             with self._lock:
                 return authorize_reply(self, request)
@@ -219,6 +217,10 @@ class OidcReferenceProvider:
         token = secrets.token_urlsafe(24)
         self._access[token] = sub  # one dict store: atomic, and callable under the lock
         return token
+
+    def forget_access_token(self, token: str) -> bool:
+        """Stop answering for ``token`` (revoked); whether it was one this provider issued."""
+        return self._access.pop(token, None) is not None
 
     def claims(self, **overrides: Any) -> dict[str, Any]:
         """Valid ID token claims for :data:`OIDC_CLIENT_ID` now; ``None`` drops a claim."""
