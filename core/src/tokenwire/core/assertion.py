@@ -13,6 +13,7 @@ lives in :mod:`tokenwire.core.oidc._sign`, imported only when such a client is b
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -65,10 +66,12 @@ class AssertionSigner(msgspec.Struct, frozen=True):
         return f"AssertionSigner(alg={self.alg!r}, kid={self.kid!r})"
 
 
-def _b64(data: bytes) -> bytes:
-    from tokenwire.core.oidc.b64 import b64url_encode
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
-    return b64url_encode(data).encode("ascii")
+
+def _b64(data: bytes) -> bytes:
+    """Unpadded base64url, as bytes (the signing input is bytes)."""
+    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
 
 
 def _signer(alg: str, kid: str | None, sign: Callable[[bytes], bytes]) -> AssertionSigner:
