@@ -12,6 +12,9 @@ from typing import Any
 
 import msgspec
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from joserfc import jws
 from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
 
@@ -31,6 +34,7 @@ from tokenwire.core import (
 )
 from tokenwire.core.flow import Send
 from tokenwire.core.form import decode_form
+from tokenwire.core.oidc._sign import _raw_ecdsa
 
 # RFC 9864 deprecates the name "EdDSA" for "Ed25519"; providers still use it: both are tested.
 pytestmark = pytest.mark.filterwarnings("ignore:EdDSA is deprecated")
@@ -45,6 +49,8 @@ KEYS: dict[str, Key] = {
     "RS256": RSAKey.generate_key(2048, private=True),
     "PS256": RSAKey.generate_key(2048, private=True),
     "ES256": ECKey.generate_key("P-256", private=True),
+    "ES384": ECKey.generate_key("P-384", private=True),
+    "ES512": ECKey.generate_key("P-521", private=True),  # a DER signature over 127 bytes
     "EdDSA": OKPKey.generate_key("Ed25519", private=True),
     "Ed25519": OKPKey.generate_key("Ed25519", private=True),
 }
@@ -260,3 +266,18 @@ def test_mtls_methods_send_the_client_id_alone_in_the_body(method: str) -> None:
     assert decode_form(request.body)[0] == ("client_id", "svc")
     assert "client_secret" not in dict(decode_form(request.body))
     assert all(name.lower() != "authorization" for name, _ in request.headers)
+
+
+@pytest.mark.parametrize(
+    ("curve", "size"), [(ec.SECP256R1(), 32), (ec.SECP384R1(), 48), (ec.SECP521R1(), 66)]
+)
+def test_ecdsa_signatures_become_fixed_size_r_and_s_whatever_their_der_shape(
+    curve: ec.EllipticCurve, size: int
+) -> None:
+    # 400 signatures meet both DER shapes of an integer (a 0x00 sign byte about half the time, a
+    # shorter r or s about once in 128) and, for P-521, the long-form sequence length.
+    key = ec.generate_private_key(curve)
+    for i in range(400):
+        der = key.sign(i.to_bytes(2, "big"), ec.ECDSA(hashes.SHA256()))
+        r, s = decode_dss_signature(der)
+        assert _raw_ecdsa(der, size) == r.to_bytes(size, "big") + s.to_bytes(size, "big")

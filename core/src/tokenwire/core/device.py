@@ -112,10 +112,12 @@ def device_authorization_request(
     *,
     resource: tuple[str, ...] = (),
     extra: Params = (),
+    assertion: str | None = None,
 ) -> HttpRequest:
     """Build the device authorization request (RFC 8628 §3.1) to the profile's endpoint.
 
-    The client authenticates as at the token endpoint (a public client sends its ``client_id``).
+    The client authenticates as at the token endpoint (a public client sends its ``client_id``;
+    a ``*_jwt`` client its ``assertion`` for this request).
     """
     url = profile.device_authorization_url
     if url is None:
@@ -124,7 +126,8 @@ def device_authorization_request(
     fields = [("scope", scope)] if scope else []
     fields += [("resource", uri) for uri in resource]
     fields += extra
-    return authenticated_request(profile, client, url, encode_form(fields) if fields else b"")
+    body = encode_form(fields) if fields else b""
+    return authenticated_request(profile, client, url, body, assertion=assertion)
 
 
 def parse_device_authorization(

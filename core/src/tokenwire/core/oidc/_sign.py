@@ -15,7 +15,6 @@ import msgspec
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from tokenwire.core.errors import ConfigurationError
 from tokenwire.core.oidc.b64 import b64url_decode
@@ -87,15 +86,28 @@ def _signer(private: PrivateKey, alg: str | None) -> tuple[str, Sign]:
         ec_key = private
 
         def sign_ec(data: bytes) -> bytes:
-            # JWS wants R || S, each the curve's size (RFC 7518 §3.4), not DER.
-            r, s = decode_dss_signature(ec_key.sign(data, ecdsa))
-            return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+            return _raw_ecdsa(ec_key.sign(data, ecdsa), size)
 
         return alg, sign_ec
     alg = alg or "EdDSA"
     if alg not in _EDDSA_ALGS:
         raise ConfigurationError(f"an Ed25519 key cannot sign {alg!r}")
     return alg, private.sign
+
+
+def _raw_ecdsa(der: bytes, size: int) -> bytes:
+    """JWS's ``R || S``, each ``size`` bytes (RFC 7518 §3.4), from a DER ECDSA signature.
+
+    Read by hand: ``SEQUENCE { INTEGER r, INTEGER s }`` (RFC 3279 §2.2.3) with short-form integer
+    lengths (at most 67 bytes for P-521), the sequence's own length short or ``0x81``-long. Faster
+    than ``decode_dss_signature`` and two ``int.to_bytes`` by the cost of a few objects, paid on
+    every request; the result is checked against an independent JOSE library in the tests.
+    """
+    at = 2 if der[1] < 0x80 else 2 + (der[1] & 0x7F)
+    r_end = at + 2 + der[at + 1]
+    r = der[at + 2 : r_end]
+    s = der[r_end + 2 : r_end + 2 + der[r_end + 1]]
+    return r.rjust(size, b"\0")[-size:] + s.rjust(size, b"\0")[-size:]
 
 
 def _from_pem(text: bytes) -> PrivateKey:
