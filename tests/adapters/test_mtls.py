@@ -29,6 +29,7 @@ from tokenwire.core import (
     ClientAuth,
     ClientCredentials,
     ConfigurationError,
+    DiscoveryError,
     InvalidClient,
     Profile,
     ProviderMetadata,
@@ -146,3 +147,14 @@ def test_an_mtls_client_uses_the_metadatas_mtls_endpoint_alias(endpoint: MtlsEnd
     assert profile.revocation_url == "https://127.0.0.1:8443/revoke"
     with StdlibTokenClient(profile, auth(ALPHA), options=presenting(endpoint, ALPHA)) as client:
         assert client.client_credentials().access_token == TOKEN_PREFIX + ALPHA
+
+
+def test_a_bad_mtls_alias_is_the_providers_fault_and_unused_without_mtls() -> None:
+    metadata = ProviderMetadata(
+        issuer="https://op.example.com",
+        token_endpoint="https://op.example.com/token",
+        mtls_endpoint_aliases={"token_endpoint": "ftp://mtls.example.com/token"},
+    )
+    assert profile_from_metadata(metadata).token_url == "https://op.example.com/token"
+    with pytest.raises(DiscoveryError, match="mTLS alias of the token_endpoint"):
+        profile_from_metadata(metadata, mtls=True)
