@@ -103,7 +103,10 @@ def build_calls(alg: str) -> dict[str, Call]:
         assertion = sign_assertion(profile, client, clock=clock, random=draw)
         return prepare_token_request(profile, client, grant, assertion=assertion).body
 
-    jose_key = {"RS256": RSAKey, "ES256": ECKey, "EdDSA": OKPKey}[alg].import_key(pem)
+    kinds: dict[str, type[RSAKey] | type[ECKey] | type[OKPKey]] = {
+        "RS256": RSAKey, "ES256": ECKey, "EdDSA": OKPKey,
+    }  # fmt: skip
+    jose_key = kinds[alg].import_key(pem)
     authlib_auth = AuthlibClientAuth(
         CLIENT_ID, jose_key, PrivateKeyJWT(TOKEN_URL, alg=alg, headers={"kid": "bench-key"})
     )
