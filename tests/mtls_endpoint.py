@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.transport_servers import Handler, Server
-from tests.transport_tls import Pem, self_signed
+from tests.transport_tls import Pem, self_signed, write_pem
 from tokenwire.conformance.loopback import HOST, serving
 
 #: The clients the endpoint knows: two from the test CA, one self-signed.
@@ -43,21 +43,6 @@ TOKEN_PREFIX = "mtls-access-for-"
 
 def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def _write(
-    directory: Path, name: str, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey
-) -> Pem:
-    pem = Pem(directory / f"{name}.crt", directory / f"{name}.key")
-    pem.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    pem.key.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return pem
 
 
 @dataclass
@@ -82,7 +67,7 @@ class LocalCa:
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .sign(self.key, hashes.SHA256())
         )
-        self.pem = _write(self.directory, "ca", self.cert, self.key)
+        self.pem = write_pem(self.directory, "ca", self.cert, self.key)
 
     def issue(self, common_name: str, *, server: bool = False) -> Pem:
         """A leaf certificate signed by this CA (for the loopback address if ``server``)."""
@@ -103,7 +88,7 @@ class LocalCa:
                 x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(HOST))]),
                 critical=False,
             )
-        return _write(self.directory, common_name, builder.sign(self.key, hashes.SHA256()), key)
+        return write_pem(self.directory, common_name, builder.sign(self.key, hashes.SHA256()), key)
 
     def trusting(self) -> ssl.SSLContext:
         """A fresh client context that trusts this CA only (one per client: the client

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 import msgspec
+from typing_extensions import override
 
 from tokenwire.core.errors import ConfigurationError
 from tokenwire.core.profile import Profile
@@ -62,6 +63,7 @@ class AssertionSigner(msgspec.Struct, frozen=True):
     header: bytes
     sign: Callable[[bytes], bytes]
 
+    @override
     def __repr__(self) -> str:  # the signing function holds the key: never shown
         return f"AssertionSigner(alg={self.alg!r}, kid={self.kid!r})"
 
