@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import msgspec
 
-from tests.oidc_peer import OidcProviderPeer, PeerError, send
+from tests.oidc_peer import (
+    SECRET_JWT_CLIENT_ID,
+    SECRET_JWT_CLIENT_SECRET,
+    OidcProviderPeer,
+    PeerError,
+    send,
+)
 from tokenwire.core import ClientAuth, HttpRequest
 
-SECRET_JWT_ID = "tw-secret-jwt"
-SECRET_JWT_SECRET = "tw-secret-jwt-secret-long-enough-for-hs256"
+SECRET_JWT_ID = SECRET_JWT_CLIENT_ID
 PRIVATE_KEY_JWT_ID = "tw-private-key-jwt"
 #: The algorithms of the private_key_jwt client's keys, in ``server.mjs``'s order.
 KEY_ALGS = ("RS256", "ES256", "EdDSA")
@@ -21,7 +26,7 @@ KEY_ALGS = ("RS256", "ES256", "EdDSA")
 
 def secret_jwt_client() -> ClientAuth:
     """The ``client_secret_jwt`` client."""
-    return ClientAuth(SECRET_JWT_ID, SECRET_JWT_SECRET, "client_secret_jwt")
+    return ClientAuth(SECRET_JWT_ID, SECRET_JWT_CLIENT_SECRET, "client_secret_jwt")
 
 
 def private_key_jwt_clients(peer: OidcProviderPeer) -> dict[str, ClientAuth]:

@@ -94,17 +94,20 @@ def test_json_format(provider: ReferenceProvider, capsys: pytest.CaptureFixture[
 def test_junit_format_parses(
     provider: ReferenceProvider, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(probe_args(provider.token_url, "--format", "junit", client="post"))
+    endpoints = ["--revocation-url", provider.revocation_url]
+    endpoints += ["--introspection-url", provider.introspection_url]
+    code = main(probe_args(provider.token_url, "--format", "junit", *endpoints, client="post"))
 
     out, err = capsys.readouterr()
     assert code == 0
+    assert f"and {provider.revocation_url} and {provider.introspection_url}" in err
     root = parse_xml(out)
     assert root.tag == "testsuite"
     cases = root.findall("testcase")
     assert [c.get("name") for c in cases] == [c.id for c in CHECKS]
     assert int(root.get("tests", "-1")) == len(cases)
     assert int(root.get("failures", "-1")) == len(root.findall("testcase/failure")) == 0
-    assert int(root.get("skipped", "-1")) == len(root.findall("testcase/skipped")) == 4
+    assert int(root.get("skipped", "-1")) == len(root.findall("testcase/skipped")) == 5
     # The reference holds a post client to its method: a warning, kept in system-out.
     basic = next(c for c in cases if c.get("name") == "client-auth.basic")
     assert basic.get("classname") == "tokenwire-probe.client-auth"
@@ -138,7 +141,7 @@ def test_table_format(provider: ReferenceProvider, capsys: pytest.CaptureFixture
         assert check.id in out
     assert "Findings:" in out
     assert "WARN client-auth.basic (MUST, RFC 6749 §2.3.1)" in out
-    assert out.rstrip().endswith(f"({MAX_REQUESTS - 2} requests sent)")
+    assert out.rstrip().endswith(f"({MAX_REQUESTS - 3} requests sent)")
     assert POST_CLIENT.client_secret is not None
     assert_no_secret(out + err, [POST_CLIENT.client_secret])
 

@@ -117,6 +117,8 @@ def _sample(cls: type[TokenwireError]) -> TokenwireError:
         return IdTokenError("nonce_mismatch", "the nonce is not the one sent")
     if cls is UserinfoError:
         return UserinfoError("error_status", "userinfo answered 401", status=401)
+    if cls.__name__ == "LoginError":  # tokenwire.adapters.login: (reason, message)
+        return cls("replayed", "this login was finished already")
     return cls("what went wrong")
 
 

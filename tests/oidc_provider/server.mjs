@@ -83,11 +83,52 @@ const clients = [
     response_types: ['code'],
     redirect_uris: [NATIVE_REDIRECT_URI],
   },
+  {
+    // examples/starlette_login: a confidential web app. Registered as native only so that the
+    // tests can run it on whatever loopback port is free; a deployed app is a web client with
+    // its exact https redirect URI.
+    client_id: 'tw-web',
+    client_secret: 'tw-web-secret',
+    application_type: 'native',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: [NATIVE_REDIRECT_URI],
+  },
 ];
 
-// JWT client authentication (RFC 7523 §2.2): a client_secret_jwt client, and a private_key_jwt
-// client whose key pairs (RS256, ES256, EdDSA) are made at start-up; the test reads the private
-// halves from `GET /__tokenwire/client-keys` (loopback only, ephemeral, test peer).
+// The device authorization grant (RFC 8628), confidential and public, and a client_secret_jwt
+// client (RFC 7523 §2.2) for the JWT client authentication round. Mirrored in tests/oidc_peer.py.
+const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
+clients.push(
+  {
+    client_id: 'tw-device',
+    client_secret: 'tw-device-secret',
+    token_endpoint_auth_method: 'client_secret_post',
+    grant_types: [DEVICE_CODE, 'refresh_token'],
+    response_types: [],
+    redirect_uris: [],
+  },
+  {
+    client_id: 'tw-device-public',
+    token_endpoint_auth_method: 'none',
+    grant_types: [DEVICE_CODE, 'refresh_token'],
+    response_types: [],
+    redirect_uris: [],
+  },
+  {
+    client_id: 'tw-secret-jwt',
+    client_secret: 'tw-secret-jwt-secret-0123456789abcdef0123456789',
+    token_endpoint_auth_method: 'client_secret_jwt',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+  },
+);
+
+// private_key_jwt (RFC 7523 §2.2): a client whose key pairs (RS256, ES256, EdDSA) are made at
+// start-up; the tests read the private halves from `GET /__tokenwire/client-keys` (loopback only,
+// ephemeral, test peer). Mirrored in tests/jwt_clients.py.
 function clientKeyPair(kid, type, options, alg) {
   const { privateKey } = generateKeyPairSync(type, options);
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
@@ -99,24 +140,14 @@ const clientKeys = [
   clientKeyPair('tw-client-es256', 'ec', { namedCurve: 'P-256' }, 'ES256'),
   clientKeyPair('tw-client-eddsa', 'ed25519', {}, 'EdDSA'),
 ];
-clients.push(
-  {
-    client_id: 'tw-secret-jwt',
-    client_secret: 'tw-secret-jwt-secret-long-enough-for-hs256',
-    token_endpoint_auth_method: 'client_secret_jwt',
-    grant_types: ['client_credentials'],
-    response_types: [],
-    redirect_uris: [],
-  },
-  {
-    client_id: 'tw-private-key-jwt',
-    token_endpoint_auth_method: 'private_key_jwt',
-    jwks: { keys: clientKeys.map((pair) => pair.public) },
-    grant_types: ['client_credentials'],
-    response_types: [],
-    redirect_uris: [],
-  },
-);
+clients.push({
+  client_id: 'tw-private-key-jwt',
+  token_endpoint_auth_method: 'private_key_jwt',
+  jwks: { keys: clientKeys.map((pair) => pair.public) },
+  grant_types: ['client_credentials'],
+  response_types: [],
+  redirect_uris: [],
+});
 
 // One RSA key signs ID tokens and JWT access tokens (RS256 is OIDC's default) until a rotation.
 function newSigningKey(kid) {
@@ -134,6 +165,7 @@ const configuration = {
   cookies: { keys: cookieKeys },
   features: {
     devInteractions: { enabled: true },
+    deviceFlow: { enabled: true },
     clientCredentials: { enabled: true },
     revocation: { enabled: true },
     introspection: { enabled: true },
@@ -165,6 +197,7 @@ const configuration = {
   ttl: {
     AccessToken: 3600,
     AuthorizationCode: 120,
+    DeviceCode: 600,
     ClientCredentials: 3600,
     IdToken: 3600,
     Interaction: 600,

@@ -34,6 +34,7 @@ from tokenwire.conformance.probes import (
     render_table,
     run_probes,
 )
+from tokenwire.conformance.probes.endpoints import ENDPOINT_REQUESTS
 from tokenwire.core import InvalidGrant, RefreshToken, code_challenge, new_code_verifier
 
 OPTIONS = TransportOptions(connect_timeout=2.0, read_timeout=10.0, total_timeout=15.0)
@@ -43,6 +44,8 @@ CONFIDENTIAL = {check.id: "pass" for check in CHECKS} | {
     "success.pragma": "warn",
     "throttling.retry-after": "skip",
 }
+#: The revocation and introspection checks of a run not given those endpoints' URLs.
+ENDPOINT_SKIPS = {c.id: "skip" for c in CHECKS if c.topic in ("revocation", "introspection")}
 
 
 def refresh_token_for(peer: OidcProviderPeer, client: OidcClient) -> str:
@@ -68,8 +71,13 @@ def probe(target: ProbeTarget, recording: Recording) -> ProbeReport:
 
 def test_post_client(oidc_provider: OidcProviderPeer) -> None:
     refresh_token = refresh_token_for(oidc_provider, POST_CLIENT)
+    profile = oidc_provider.profile()
     target = ProbeTarget(
-        token_url=oidc_provider.token_url, auth=POST_CLIENT.auth, refresh_token=refresh_token
+        token_url=oidc_provider.token_url,
+        auth=POST_CLIENT.auth,
+        refresh_token=refresh_token,
+        revocation_url=profile.revocation_url,
+        introspection_url=profile.introspection_url,
     )
     recording = Recording(HttpcoreTransport(options=OPTIONS))
 
@@ -77,7 +85,7 @@ def test_post_client(oidc_provider: OidcProviderPeer) -> None:
 
     assert report.outcomes == CONFIDENTIAL | {"errors.unauthorized-challenge": "warn"}
     assert report.ok
-    assert report.requests_sent == MAX_REQUESTS
+    assert report.requests_sent == MAX_REQUESTS + ENDPOINT_REQUESTS
     # Both warnings are what the server really sent.
     pragma = report.result("success.pragma").evidence
     assert [(e.status, "Pragma" in e.headers) for e in pragma] == [(200, False)]
@@ -91,8 +99,10 @@ def test_post_client(oidc_provider: OidcProviderPeer) -> None:
     # The Basic request of the same client got its challenge.
     assert report.outcomes["errors.basic-challenge"] == "pass"
     # The refresh token the server rotated to died with the grant when the old one was reused,
-    # as the announcement warns.
-    refreshed = recording.responses[-2]
+    # as the announcement warns, and as the last probe saw (RFC 9700 §4.14.2).
+    assert report.outcomes["refresh.reuse-revokes-grant"] == "pass"
+    assert recording.responses[-1].status == 400
+    refreshed = recording.responses[-3]
     assert refreshed.status == 200
     new_refresh = msgspec.json.decode(refreshed.body)["refresh_token"]
     assert new_refresh != refresh_token
@@ -117,7 +127,7 @@ def test_basic_client_with_scope(oidc_provider: OidcProviderPeer) -> None:
 
     report = probe(target, Recording(HttpcoreTransport(options=OPTIONS)))
 
-    assert report.outcomes == CONFIDENTIAL
+    assert report.outcomes == CONFIDENTIAL | ENDPOINT_SKIPS
     assert report.result("success.scope").detail == "'api:read'"
     assert "form-urlencoding changes" in report.result("client-auth.basic").detail
     assert report.requests_sent == MAX_REQUESTS - 2
@@ -142,8 +152,9 @@ def test_public_client(oidc_provider: OidcProviderPeer) -> None:
         "client-auth.one-method",
         "client-auth.extra-parameter",
         "throttling.retry-after",
+        *ENDPOINT_SKIPS,
     }
     expected = {c.id: "skip" if c.id in skipped else "pass" for c in CHECKS}
     assert report.outcomes == expected | {"success.pragma": "warn"}
     assert report.result("success.scope").detail == "'openid offline_access'"
-    assert report.requests_sent == 5
+    assert report.requests_sent == 6

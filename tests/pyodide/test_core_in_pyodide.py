@@ -11,6 +11,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.pyodide.harness import ROOT, PyodideProcess
 
 
@@ -26,6 +28,7 @@ def _collected_on_cpython() -> int:
     return sum(1 for line in listing.splitlines() if "::" in line)
 
 
+@pytest.mark.timeout(900)  # the whole of tests/core on wasm; bounded by the run's own 600 s
 def test_every_core_test_passes_inside_pyodide(pyodide: PyodideProcess) -> None:
     result = json.loads(pyodide.run("inside.run_pytest('/repo/tests/core')", timeout=600))
     assert result["failures"] == [], pyodide.stderr_tail()

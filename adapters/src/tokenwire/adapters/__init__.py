@@ -2,7 +2,8 @@
 
 Import the submodule you need; this package imports nothing heavy on its own. The map:
 
-* :mod:`.client`: ``TokenClient`` / ``AsyncTokenClient``, the core's token flow over any transport.
+* :mod:`.client`: ``TokenClient`` / ``AsyncTokenClient``, the core's token flow over any transport,
+  and the device authorization, revocation and introspection flows.
 * :mod:`.httpcore`: the httpcore transports (sync, asyncio, trio) and clients that default to them
   (the ``httpcore`` extra).
 * :mod:`.httpcore_deadline`: the network backends that bound every wait of an httpcore exchange
@@ -28,5 +29,11 @@ Import the submodule you need; this package imports nothing heavy on its own. Th
   ``httpx`` extra).
 * :mod:`.requests`: ``TokenAuth``, a ``requests`` auth over a token source (the ``requests``
   extra).
+* :mod:`.login`: ``LoginFlow`` / ``AsyncLoginFlow``, a web login for any framework (state, nonce,
+  PKCE, replay refusal, a verified ID token).
 * :mod:`.cli`: the ``tokenwire`` command and its exit codes.
+* :mod:`.cli_endpoints`: ``tokenwire revoke``, ``tokenwire introspect`` and the device grant of
+  ``tokenwire token``.
+* :mod:`.login_cli`: ``tokenwire login`` (RFC 8252 loopback browser login) and
+  ``tokenwire token --cached``.
 """

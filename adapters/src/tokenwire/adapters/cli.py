@@ -2,7 +2,10 @@
 
 Subcommands plug in through the ``tokenwire.cli`` entry-point group (each entry point is a
 ``register(subparsers)`` callable), so that ``tokenwire conformance`` can live in the conformance
-distribution without this layer importing an outer one.
+distribution without this layer importing an outer one. ``tokenwire revoke``, ``tokenwire
+introspect`` and the device grant of ``tokenwire token`` live in
+:mod:`tokenwire.adapters.cli_endpoints`. (This module is over 300 lines because it holds what
+every subcommand shares: the exit codes, error reporting, the common options and the parser.)
 
 Exit codes: 0 ok, 1 a conformance check failed (``tokenwire conformance``), 2 usage or
 configuration error, 3 OAuth error from the server, 4 protocol error, 5 transport error, 6 token
@@ -51,13 +54,17 @@ __all__ = [
     "EXIT_TRANSPORT",
     "EXIT_USAGE",
     "add_client_arguments",
+    "add_endpoint_arguments",
     "build_parser",
     "client_auth",
     "default_transport",
     "error_document",
     "exit_code",
     "main",
+    "open_client",
+    "profile_from",
     "report_error",
+    "transport_options",
     "token_document",
     "transport_choices",
 ]
@@ -136,6 +143,20 @@ def token_document(token: Token) -> dict[str, Any]:
     return doc
 
 
+def profile_from(args: argparse.Namespace) -> Profile:
+    """The profile named by ``--profile``/``--domain`` or ``--token-url``, with the endpoint URLs
+    given (``--revocation-url``, ``--introspection-url``, ``--device-authorization-url``)."""
+    profile = _profile(args)
+    if getattr(args, "basic_unencoded", False):
+        profile = msgspec.structs.replace(profile, basic_auth_urlencode=False)
+    urls = {
+        name: getattr(args, name)
+        for name in ("revocation_url", "introspection_url", "device_authorization_url")
+        if getattr(args, name, None)
+    }
+    return msgspec.structs.replace(profile, **urls) if urls else profile
+
+
 def _profile(args: argparse.Namespace) -> Profile:
     if args.token_url and args.profile:
         raise ConfigurationError("give either --profile with --domain, or --token-url, not both")
@@ -196,32 +217,71 @@ def add_client_arguments(parser: argparse._ActionsContainer, *, required: bool =
         help="client authentication method (default: the provider's documented one)",
     )
     parser.add_argument("--scope", help="space-delimited scope")
+    parser.add_argument(
+        "--basic-unencoded",
+        action="store_true",
+        help="send client_secret_basic credentials without form-urlencoding them first, for a "
+        "provider that does not decode them (RFC 6749 §2.3.1 says it must)",
+    )
 
 
-def _token_command(args: argparse.Namespace) -> int:
+def add_endpoint_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the endpoints are: a built-in profile or a token URL, and the other endpoints."""
+    where = parser.add_argument_group("endpoint")
+    where.add_argument("--profile", choices=sorted(profiles.BY_NAME), help="a built-in provider")
+    where.add_argument("--domain", help="the provider's domain, with --profile")
+    where.add_argument("--token-url", help="any token endpoint URL (https, or http on loopback)")
+    where.add_argument("--device-authorization-url", help="RFC 8628 endpoint, for device_code")
+    where.add_argument("--revocation-url", help="RFC 7009 endpoint, for tokenwire revoke")
+    where.add_argument("--introspection-url", help="RFC 7662 endpoint, for tokenwire introspect")
+
+
+def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--timeout``, ``--transport`` and the error ``--format``, shared by the subcommands."""
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
+    parser.add_argument("--transport", choices=transport_choices(), default=default_transport())
+    parser.add_argument("--format", choices=["text", "json"], default="text", help="error format")
+
+
+def transport_options(args: argparse.Namespace) -> Any:
+    """The :class:`~tokenwire.adapters.transport.TransportOptions` of ``--timeout``."""
     from tokenwire.adapters.transport import TransportOptions
 
-    profile = _profile(args)
-    client = client_auth(args, profile)
-    grant = _grant(args)
-    options = TransportOptions(
+    return TransportOptions(
         connect_timeout=min(args.timeout, 5.0),
         read_timeout=args.timeout,
         total_timeout=args.timeout,
     )
-    token = _fetch(profile, client, grant, options, args.transport)
+
+
+def _token_command(args: argparse.Namespace) -> int:
+    profile = profile_from(args)
+    client = client_auth(args, profile)
+    if args.grant == "device_code":
+        from tokenwire.adapters.cli_endpoints import device_token
+
+        with open_client(profile, client, args) as tc:
+            token = device_token(tc, args.scope, sys.stderr)
+    else:
+        token = _fetch(profile, client, _grant(args), args)
     sys.stdout.write(msgspec.json.encode(token_document(token)).decode() + "\n")
     return EXIT_OK
 
 
-def _fetch(
-    profile: Profile, client: ClientAuth, grant: Grant, options: Any, transport: str
-) -> Token:
+def _fetch(profile: Profile, client: ClientAuth, grant: Grant, args: argparse.Namespace) -> Token:
+    with open_client(profile, client, args) as tc:
+        token: Token = tc.request(grant)
+        return token
+
+
+def open_client(profile: Profile, client: ClientAuth, args: argparse.Namespace) -> Any:
+    """A :class:`~tokenwire.adapters.client.TokenClient` over ``--transport`` with the
+    ``--timeout`` options (use it in a ``with`` block)."""
     from tokenwire.adapters.client import TokenClient
     from tokenwire.adapters.transport import build_sync_transport
 
-    with TokenClient(profile, client, build_sync_transport(transport, options)) as tc:
-        return tc.request(grant)
+    transport = build_sync_transport(args.transport, transport_options(args))
+    return TokenClient(profile, client, transport)
 
 
 def default_transport() -> str:
@@ -277,15 +337,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     token = sub.add_parser("token", help="fetch a token and print the token response as JSON")
-    where = token.add_argument_group("endpoint")
-    where.add_argument("--profile", choices=sorted(profiles.BY_NAME), help="a built-in provider")
-    where.add_argument("--domain", help="the provider's domain, with --profile")
-    where.add_argument("--token-url", help="any token endpoint URL (https, or http on loopback)")
+    add_endpoint_arguments(token)
     add_client_arguments(token)
     token.add_argument(
         "--grant",
-        choices=["client_credentials", "refresh_token", "authorization_code"],
+        choices=["client_credentials", "refresh_token", "authorization_code", "device_code"],
         default="client_credentials",
+        help="device_code shows a user code and a URL on stderr, then polls until approval",
     )
     token.add_argument(
         "--refresh-token", help="for --grant refresh_token (or TOKENWIRE_REFRESH_TOKEN)"
@@ -296,10 +354,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--code-verifier",
         help="PKCE verifier, for --grant authorization_code (or TOKENWIRE_CODE_VERIFIER)",
     )
-    token.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
-    token.add_argument("--transport", choices=transport_choices(), default=default_transport())
-    token.add_argument("--format", choices=["text", "json"], default="text", help="error format")
+    add_transport_arguments(token)
     token.set_defaults(handler=_token_command)
+
+    from tokenwire.adapters.cli_endpoints import register as register_endpoints  # builds on this
+
+    register_endpoints(sub)
+
+    from tokenwire.adapters.login_cli import register as register_login  # argparse only
+
+    register_login(sub)  # tokenwire login, and token --cached
 
     for ep in entry_points(group="tokenwire.cli"):
         register: Callable[[Any], None] = ep.load()

@@ -8,6 +8,12 @@ lives in :class:`_ClientBase`; the subclasses add only how a request is driven a
 The flow a request runs is public (:meth:`~_ClientBase.flow`), and so are the clock, randomness
 and sleep it uses: token sources run that same flow inside their renewal.
 
+The other endpoints (RFC 8628 device authorization and polling, RFC 7009 revocation, RFC 7662
+introspection) work the same way: :class:`_ClientBase` builds the core's flow for each
+(``*_flow`` methods), and each client has a one-line method that drives it; the sync and async
+methods differ only by ``await``. (The module is over 300 lines because those twins sit beside
+the classes they belong to; what the two clients share is written once, in the base.)
+
 These classes take any transport. :mod:`tokenwire.adapters.httpcore` and
 :mod:`tokenwire.adapters.stdlib` subclass them with a default transport, so that
 ``TokenClient(profile, client)`` just works there.
@@ -19,7 +25,7 @@ import random
 import sys
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypedDict, TypeVar
 
 from tokenwire.adapters.drive import adrive, drive
 from tokenwire.adapters.transport import AsyncTransport, Transport, TransportOptions
@@ -29,15 +35,25 @@ from tokenwire.core import (
     ClientAuth,
     ClientCredentials,
     ConfigurationError,
+    DeviceAuthorization,
+    DeviceAuthorizationFlow,
     Grant,
+    Introspection,
     Profile,
     RefreshToken,
     RetryPolicy,
     Token,
     TokenFlow,
+    device_authorization_flow,
+    device_flow,
+    introspection_flow,
+    revocation_flow,
     token_flow,
 )
 from tokenwire.core.flow import DEFAULT_RETRY
+from tokenwire.core.introspection import IntrospectionFlow
+from tokenwire.core.params import Params
+from tokenwire.core.revocation import RevocationFlow
 
 __all__ = [
     "AsyncTokenClient",
@@ -134,6 +150,14 @@ def _check_certificate(auth: ClientAuth, options: object) -> None:
         )
 
 
+class _FlowRules(TypedDict):
+    """What every core flow takes from a client besides the request: time, jitter, retries."""
+
+    clock: Callable[[], float]
+    random: Callable[[], float]
+    retry: RetryPolicy
+
+
 class _ClientBase(Generic[R]):
     """What both clients share. ``R`` is what a call returns: a Token, or an awaitable of one."""
 
@@ -171,6 +195,33 @@ class _ClientBase(Generic[R]):
             random=self.random,
             retry=self.retry,
         )
+
+    def _rules(self) -> _FlowRules:
+        """The keyword arguments every core flow takes from this client."""
+        return {"clock": self.clock, "random": self.random, "retry": self.retry}
+
+    def device_authorization_flow(
+        self, scope: str | None = None, *, resource: tuple[str, ...] = (), extra: Params = ()
+    ) -> DeviceAuthorizationFlow:
+        """The flow :meth:`start_device_authorization` drives (RFC 8628 §3.1)."""
+        return device_authorization_flow(
+            self.profile, self.auth, scope, resource=resource, extra=extra, **self._rules()
+        )
+
+    def device_flow(self, authorization: DeviceAuthorization) -> TokenFlow:
+        """The polling flow :meth:`poll_device` drives (RFC 8628 §3.4-3.5), on this client's
+        clock: ``interval``, ``slow_down`` and the device code's expiry are measured with it."""
+        return device_flow(self.profile, self.auth, authorization, **self._rules())
+
+    def revocation_flow(self, token: str, token_type_hint: str | None = None) -> RevocationFlow:
+        """The flow :meth:`revoke` drives (RFC 7009); token sources run it to log out."""
+        return revocation_flow(self.profile, self.auth, token, token_type_hint, **self._rules())
+
+    def introspection_flow(
+        self, token: str, token_type_hint: str | None = None
+    ) -> IntrospectionFlow:
+        """The flow :meth:`introspect` drives (RFC 7662)."""
+        return introspection_flow(self.profile, self.auth, token, token_type_hint, **self._rules())
 
     def request(self, grant: Grant) -> R:
         """Trade ``grant`` for a token at the token endpoint, retrying as the flow says."""
@@ -229,6 +280,36 @@ class TokenClient(_ClientBase[Token]):
     def request(self, grant: Grant) -> Token:
         return drive(self.flow(grant), self.transport, sleep=self.sleep)
 
+    def start_device_authorization(
+        self, scope: str | None = None, *, resource: tuple[str, ...] = (), extra: Params = ()
+    ) -> DeviceAuthorization:
+        """Ask for a device code and a user code (RFC 8628 §3.1); show the user the result's
+        ``user_code`` and ``verification_uri``, then :meth:`poll_device`."""
+        return drive(
+            self.device_authorization_flow(scope, resource=resource, extra=extra),
+            self.transport,
+            sleep=self.sleep,
+        )
+
+    def poll_device(self, authorization: DeviceAuthorization) -> Token:
+        """Poll until the user decides (RFC 8628 §3.4-3.5): the token, or ``AccessDenied`` /
+        ``ExpiredToken``. Waits with this client's ``sleep``, timed by its ``clock``."""
+        return drive(self.device_flow(authorization), self.transport, sleep=self.sleep)
+
+    def revoke(self, token: str, token_type_hint: str | None = None) -> None:
+        """Revoke ``token`` (RFC 7009); returns also when the server did not know it (§2.2).
+
+        ``token_type_hint`` is ``"access_token"`` or ``"refresh_token"``.
+        """
+        drive(self.revocation_flow(token, token_type_hint), self.transport, sleep=self.sleep)
+
+    def introspect(self, token: str, token_type_hint: str | None = None) -> Introspection:
+        """Ask the server about ``token`` (RFC 7662); ``active`` ``False`` is an answer, not an
+        error."""
+        return drive(
+            self.introspection_flow(token, token_type_hint), self.transport, sleep=self.sleep
+        )
+
     def close(self) -> None:
         close = getattr(self.transport, "close", None)
         if close is not None:
@@ -272,6 +353,30 @@ class AsyncTokenClient(_ClientBase[Coroutine[Any, Any, Token]]):
 
     async def request(self, grant: Grant) -> Token:
         return await adrive(self.flow(grant), self.transport, sleep=self.sleep)
+
+    async def start_device_authorization(
+        self, scope: str | None = None, *, resource: tuple[str, ...] = (), extra: Params = ()
+    ) -> DeviceAuthorization:
+        """:meth:`TokenClient.start_device_authorization`, awaited."""
+        return await adrive(
+            self.device_authorization_flow(scope, resource=resource, extra=extra),
+            self.transport,
+            sleep=self.sleep,
+        )
+
+    async def poll_device(self, authorization: DeviceAuthorization) -> Token:
+        """:meth:`TokenClient.poll_device`, awaited (waits with this client's ``sleep``)."""
+        return await adrive(self.device_flow(authorization), self.transport, sleep=self.sleep)
+
+    async def revoke(self, token: str, token_type_hint: str | None = None) -> None:
+        """:meth:`TokenClient.revoke`, awaited."""
+        await adrive(self.revocation_flow(token, token_type_hint), self.transport, sleep=self.sleep)
+
+    async def introspect(self, token: str, token_type_hint: str | None = None) -> Introspection:
+        """:meth:`TokenClient.introspect`, awaited."""
+        return await adrive(
+            self.introspection_flow(token, token_type_hint), self.transport, sleep=self.sleep
+        )
 
     async def aclose(self) -> None:
         aclose = getattr(self.transport, "aclose", None)

@@ -6,8 +6,9 @@ them. An endpoint vector names the endpoint and the call's arguments instead, an
 parsed result's fields (or an error, checked as for token vectors). The files live in
 ``vectors/endpoints/``; the request and error checks are the token vectors' own.
 
-They are played through the sans-IO core (``tests/conformance/test_endpoint_vectors.py``); the
-replay suite will play them through every transport once the clients have the endpoint methods.
+They are played through the sans-IO core (``tests/conformance/test_endpoint_vectors.py``), and
+the replay suite plays them through every transport
+(:func:`~tokenwire.conformance.suite.endpoint_vector_case`).
 """
 
 from __future__ import annotations

@@ -13,13 +13,18 @@ import struct
 import threading
 from collections import deque
 from http.server import BaseHTTPRequestHandler
-from typing import Literal
+from typing import Literal, Protocol
 
 import msgspec
 from typing_extensions import override
 
 from tokenwire.conformance.loopback import LoopbackHTTPServer, serving
-from tokenwire.conformance.vectors import CannedResponse, Vector, check_request
+from tokenwire.conformance.vectors import (
+    CannedResponse,
+    ExpectedRequest,
+    Vector,
+    check_expected_request,
+)
 from tokenwire.core import HttpRequest
 
 #: The replay server never reads more than this of a request body.
@@ -41,6 +46,13 @@ class ScriptedReply(msgspec.Struct, frozen=True, kw_only=True):
     size: int = 2 << 20
 
 
+class Expecting(Protocol):
+    """What the server checks requests against: a token vector, or an endpoint vector."""
+
+    @property
+    def request(self) -> ExpectedRequest: ...
+
+
 class ReplayLog(msgspec.Struct, kw_only=True):
     """What the server saw while armed."""
 
@@ -57,7 +69,7 @@ class ReplayServer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._replies: deque[ScriptedReply] = deque()
-        self._vector: Vector | None = None
+        self._vector: Expecting | None = None
         self._exchange = ReplayLog()
         self._release = threading.Event()
         self._server = LoopbackHTTPServer(("127.0.0.1", 0), _Handler)
@@ -76,7 +88,7 @@ class ReplayServer:
         self._release.set()
         self._serving.__exit__(None, None, None)
 
-    def arm(self, replies: list[ScriptedReply], vector: Vector | None = None) -> None:
+    def arm(self, replies: list[ScriptedReply], vector: Expecting | None = None) -> None:
         """Answer the next requests with ``replies``; check each against ``vector`` if given."""
         with self._lock:
             self._release.set()  # free anything still stalled from the previous case
@@ -103,7 +115,7 @@ class ReplayServer:
             self._exchange.requests += 1
             self._exchange.header_names.append([name for name, _ in request.headers])
             if self._vector is not None:
-                self._exchange.problems += check_request(self._vector, request)
+                self._exchange.problems += check_expected_request(self._vector.request, request)
             if not self._replies:
                 self._exchange.problems.append("unexpected extra request")
                 return None, self._release

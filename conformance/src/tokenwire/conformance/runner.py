@@ -19,22 +19,24 @@ from tokenwire.adapters.transport import (
     Transport,
     TransportOptions,
 )
+from tokenwire.conformance.endpoint_vectors import load_endpoint_vectors
 from tokenwire.conformance.header_case import HEADER_CASE_ID, declaring, header_case
 from tokenwire.conformance.reference import ReferenceProvider
 from tokenwire.conformance.replay import ReplayServer
-from tokenwire.conformance.roundtrips import roundtrip_cases
+from tokenwire.conformance.roundtrips import DEVICE_EXPIRES_IN, roundtrip_cases
 from tokenwire.conformance.scenarios import load_scenarios
 from tokenwire.conformance.suite import (
     Case,
     CaseResult,
     Note,
     TransportSpec,
+    case_flow,
+    endpoint_vector_case,
     fault_case,
     play,
     vector_case,
 )
 from tokenwire.conformance.vectors import load_vectors
-from tokenwire.core import token_flow
 from tokenwire.core.flow import Reply, Step
 from tokenwire.core.redact import scrub
 
@@ -104,11 +106,15 @@ def _steps(
         sleeps.clear()
         try:
             profile, check = case.prepare(sleeps)
+            if case.clock_follows_sleeps:
+                clock = functools.partial(_clock_after, case.clock, sleeps)
+            else:
+                clock = functools.partial(float, case.clock)
             flow = functools.partial(
-                token_flow,
+                case_flow,
                 profile,
                 case.client.build(),
-                clock=lambda c=case.clock: c,  # type: ignore[misc]
+                clock=clock,
                 random=lambda: 0.5,
                 retry=case.retry,
             )
@@ -118,6 +124,11 @@ def _steps(
         else:
             results.append(_finish(case, name, problems, summary))
     return results
+
+
+def _clock_after(start: float, sleeps: list[float]) -> float:
+    """A clock that has moved on by every sleep taken."""
+    return start + sum(sleeps)
 
 
 def run_sync(spec: TransportSpec, cases: Sequence[Case]) -> list[CaseResult]:
@@ -191,9 +202,11 @@ def agree(results: Iterable[CaseResult]) -> list[CaseResult]:
 
 
 def replay_cases(replay: ReplayServer) -> list[Case]:
-    """Every vector, the header case and every fault scenario, bound to ``replay``."""
+    """Every vector (token and endpoint), the header case and every fault scenario, bound to
+    ``replay``."""
     return [
         *(vector_case(v, replay) for v in load_vectors()),
+        *(endpoint_vector_case(v, replay) for v in load_endpoint_vectors()),
         header_case(replay),
         *(fault_case(s, replay) for s in load_scenarios()),
     ]
@@ -202,7 +215,8 @@ def replay_cases(replay: ReplayServer) -> list[Case]:
 def _reference_providers() -> dict[str, ReferenceProvider]:
     """One provider per flavor, plus a plain one without refresh-token rotation (not started)."""
     return {
-        "rfc6749": ReferenceProvider("rfc6749"),
+        # A short-lived device code, so that device round trips count polls to its expiry.
+        "rfc6749": ReferenceProvider("rfc6749", device_expires_in=DEVICE_EXPIRES_IN),
         "rfc6749-no-rotation": ReferenceProvider("rfc6749", rotate_refresh_tokens=False),
         "tencent-ciam": ReferenceProvider("tencent-ciam"),
         "api-v1": ReferenceProvider("api-v1"),
@@ -258,6 +272,7 @@ def case_ids() -> list[str]:
     """
     replayed = [
         *(vector.id for vector in load_vectors()),
+        *(vector.id for vector in load_endpoint_vectors()),
         HEADER_CASE_ID,
         *(s.id for s in load_scenarios()),
     ]

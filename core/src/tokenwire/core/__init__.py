@@ -18,6 +18,8 @@ from tokenwire.core.authorize import (
 )
 from tokenwire.core.device import (
     DeviceAuthorization,
+    DeviceAuthorizationFlow,
+    device_authorization_flow,
     device_authorization_request,
     device_flow,
     parse_device_authorization,
@@ -116,6 +118,7 @@ __all__ = [
     "ClientCredentials",
     "ConfigurationError",
     "DeviceAuthorization",
+    "DeviceAuthorizationFlow",
     "DeviceCode",
     "DiscoveryError",
     "ExpiredToken",
@@ -169,6 +172,7 @@ __all__ = [
     "client_assertion",
     "code_challenge",
     "decode_form",
+    "device_authorization_flow",
     "device_authorization_request",
     "device_flow",
     "discovery_request",

@@ -21,12 +21,13 @@ user decides (§3.4-3.5). ``device_flow`` is that polling, as a sans-IO generato
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import msgspec
 from typing_extensions import override
 
+from tokenwire.core.assertion import sign_assertion
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.errors import (
     AuthorizationPending,
@@ -35,7 +36,16 @@ from tokenwire.core.errors import (
     ProtocolError,
     SlowDown,
 )
-from tokenwire.core.flow import DEFAULT_RETRY, Reply, RetryPolicy, Sleep, TokenFlow, token_flow
+from tokenwire.core.flow import (
+    DEFAULT_RETRY,
+    Reply,
+    RetryPolicy,
+    Sleep,
+    Step,
+    TokenFlow,
+    request_flow,
+    token_flow,
+)
 from tokenwire.core.form import encode_form
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.params import Params, check_request_params
@@ -43,12 +53,15 @@ from tokenwire.core.profile import Profile
 from tokenwire.core.redact import REDACTED, RedactedStruct, Shown, describe_json
 from tokenwire.core.request import authenticated_request
 from tokenwire.core.response import _lifetime, decode_json_body, error_from_json
+from tokenwire.core.revocation import RESENDABLE
 from tokenwire.core.urn_grants import DeviceCode
 
 __all__ = [
     "DEFAULT_INTERVAL",
     "SLOW_DOWN_STEP",
     "DeviceAuthorization",
+    "DeviceAuthorizationFlow",
+    "device_authorization_flow",
     "device_authorization_request",
     "device_flow",
     "parse_device_authorization",
@@ -61,6 +74,8 @@ SLOW_DOWN_STEP = 5.0
 #: The shortest wait between polls, whatever the server says.
 MIN_INTERVAL = 1.0
 _ENDPOINT = "device authorization endpoint"
+#: The device authorization flow's generator type: returns the :class:`DeviceAuthorization`.
+DeviceAuthorizationFlow = Generator[Step, Reply, "DeviceAuthorization"]
 _NAMED = frozenset(
     {
         "device_code",
@@ -185,6 +200,36 @@ def parse_device_authorization(
         expires_at=received_at + expires_in,
         received_at=received_at,
         extra={k: v for k, v in data.items() if k not in _NAMED},
+    )
+
+
+def device_authorization_flow(
+    profile: Profile,
+    client: ClientAuth,
+    scope: str | None = None,
+    *,
+    clock: Callable[[], float],
+    random: Callable[[], float],
+    retry: RetryPolicy = DEFAULT_RETRY,
+    resource: tuple[str, ...] = (),
+    extra: Params = (),
+) -> DeviceAuthorizationFlow:
+    """Ask for a device code (§3.1) with the token flow's retry rules; returns the
+    :class:`DeviceAuthorization`, its ``expires_at`` in ``clock``'s time.
+
+    A resend is harmless (an unused device code just expires), so a failure after sending is
+    retried too.
+    """
+    assertion = sign_assertion(profile, client, clock=clock, random=random)
+    request = device_authorization_request(
+        profile, client, scope, resource=resource, extra=extra, assertion=assertion
+    )
+
+    def parse(response: HttpResponse) -> DeviceAuthorization:
+        return parse_device_authorization(profile, response, received_at=clock())
+
+    return (
+        yield from request_flow(request, parse, RESENDABLE, clock=clock, random=random, retry=retry)
     )
 
 

@@ -15,6 +15,17 @@ from tokenwire.core.errors import ConfigurationError
 from tokenwire.core.form import encode_form
 from tokenwire.core.redact import Shown
 
+__all__ = [
+    "RESERVED",
+    "Params",
+    "check_params",
+    "check_request_params",
+    "check_resources",
+    "params_form",
+    "shown_params",
+]
+
+#: ``(name, value)`` fields sent with one request only.
 Params = tuple[tuple[str, str], ...]
 
 #: Fields a caller's extra parameters may not carry: the grant type and the client's credentials

@@ -22,6 +22,7 @@ from tokenwire.core.token import ReadOnlyMembers, Token
 
 __all__ = [
     "MAX_JSON_DEPTH",
+    "problem_details",
     "MAX_LIFETIME",
     "check_nesting",
     "decode_json_body",
@@ -111,7 +112,7 @@ def parse_token_response(
         raise ProtocolError(
             "token endpoint answered a non-200 status without an OAuth error",
             status=response.status,
-            excerpt=describe_json(data, known),
+            excerpt=problem_details(data, known) or describe_json(data, known),
         )
     return token_from_json(
         profile, data, status=response.status, received_at=received_at, secrets=known
@@ -158,6 +159,21 @@ def decode_json_body(
             excerpt=describe_json(data, secrets),
         )
     return data
+
+
+def problem_details(data: dict[str, Any], secrets: Secrets = NO_SECRETS) -> str | None:
+    """``title: detail`` of an RFC 9457 problem details object, scrubbed; ``None`` if not one.
+
+    Servers behind a framework often answer ``application/problem+json`` instead of an OAuth
+    error; its ``title`` and ``detail`` are meant for people, so they are shown (redacted).
+    """
+    parts = [data.get(name) for name in ("title", "detail")]
+    shown = [scrub(p, 160, secrets) for p in parts if isinstance(p, str) and p.strip()]
+    if not shown:
+        return None
+    status = data.get("status")
+    suffix = f" (problem status {status})" if isinstance(status, int) else ""
+    return ": ".join(shown) + suffix
 
 
 def error_from_json(data: dict[str, Any], status: int, secrets: Secrets = NO_SECRETS) -> Exception:

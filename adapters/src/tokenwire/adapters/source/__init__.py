@@ -7,6 +7,7 @@ client, a grant and/or a token, and optionally a shared store and key::
     headers = {"Authorization": f"Bearer {source.access_token()}"}
     ...
     source.invalidate()  # the resource server said 401: renew on the next call
+    source.logout()  # forget the token, then revoke it (RFC 7009): see .logout
 
 Both run the same renewal algorithm (:mod:`.renewal`), which requests tokens with the client's
 own flow; see ``docs/lifecycle.md`` for leeway, single flight, rotation and how to choose a store.

@@ -114,6 +114,16 @@ class AsyncTokenSource(SourceBase):
             return cached.token
         return (await self._renew()).token
 
+    async def logout(self) -> None:
+        """:meth:`TokenSource.logout <tokenwire.adapters.source.TokenSource.logout>`, awaited:
+        forget the token, then revoke the refresh token and the access token."""
+        await adrive(
+            self._begin_logout(self.client.revocation_flow),
+            self.client.transport,
+            sleep=self._sleep,
+            perform=_inline(self._renewer.store),
+        )
+
     async def _renew(self) -> Cached:
         """Join the renewal in progress, or lead one; every wait is bounded.
 

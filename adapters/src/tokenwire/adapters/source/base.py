@@ -16,9 +16,11 @@ from typing import Any
 
 from tokenwire.adapters.source.cached import Cached
 from tokenwire.adapters.source.errors import twin
+from tokenwire.adapters.source.logout import Logout, logout_flow
 from tokenwire.adapters.source.renewal import FlowClient, Renewer
 from tokenwire.adapters.stores import TokenStore
 from tokenwire.core import Grant, Token
+from tokenwire.core.revocation import RevocationFlow
 
 __all__ = ["Flight", "SourceBase"]
 
@@ -106,6 +108,14 @@ class SourceBase:
             return
         self._renewer.rejections.reject(cached.version)
         self._cached = None
+
+    def _begin_logout(self, revocation_flow: Callable[[str, str | None], RevocationFlow]) -> Logout:
+        """Drop the cached and seed tokens here, and return the logout to drive (see
+        :mod:`~tokenwire.adapters.source.logout`)."""
+        renewer = self._renewer
+        seed, renewer.seed = renewer.seed, None
+        self._cached = None
+        return logout_flow(revocation_flow, renewer.key, seed)
 
     def _fresh(self) -> Cached | None:
         """The cached token while it is outside its leeway, else ``None``."""

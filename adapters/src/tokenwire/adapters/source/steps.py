@@ -15,6 +15,7 @@ from tokenwire.adapters.stores import Lease, StoredToken, TokenStore
 from tokenwire.core import Send, Sleep, Token
 
 __all__ = [
+    "ForgetStored",
     "GetStored",
     "ReleaseLease",
     "RenewalStep",
@@ -52,18 +53,27 @@ class ReleaseLease(msgspec.Struct, frozen=True):
     lease: Lease
 
 
+class ForgetStored(msgspec.Struct, frozen=True):
+    """Delete the token stored for ``key`` (logout); reply with ``None``."""
+
+    key: str
+
+
 #: A step the store answers.
-StoreOp = GetStored | WriteStored | TakeLease | ReleaseLease
+StoreOp = GetStored | WriteStored | TakeLease | ReleaseLease | ForgetStored
 #: Every step a renewal yields: the store's, and the token flow's ``Send`` and ``Sleep``.
 RenewalStep = Send | Sleep | StoreOp
 
 
 def perform(store: TokenStore, op: StoreOp) -> StoredToken | Lease | bool | None:
-    """Carry out one store operation a renewal asked for (both sources' drivers call this)."""
+    """Carry out one store operation a renewal or a logout asked for (the drivers call this)."""
     if isinstance(op, GetStored):
         return store.get(op.key)
     if isinstance(op, WriteStored):
         return store.compare_and_set(op.key, op.expected_version, op.token)
     if isinstance(op, TakeLease):
         return store.acquire_lease(op.key, op.ttl)
+    if isinstance(op, ForgetStored):
+        store.delete(op.key)
+        return None
     return store.release_lease(op.lease)

@@ -33,8 +33,14 @@ class TokenSource(SourceBase):
     ``client`` is a :class:`~tokenwire.adapters.client.TokenClient`: every token is requested by
     running its :meth:`~tokenwire.adapters.client.TokenClient.flow` over its transport.
     ``grant`` is how a first token, or a renewal without a refresh token, is obtained
-    (``ClientCredentials()``, ``AuthorizationCode(...)``, ``RefreshToken(...)``). ``token`` is a
-    token already in hand.
+    (``ClientCredentials()``, ``AuthorizationCode(...)``, ``RefreshToken(...)``); a single-use
+    grant (a code, a starting refresh token, a device code) is sent at most once, after which a
+    renewal without a refresh token raises :class:`~tokenwire.core.ReauthorizationRequired`.
+    ``token`` is a token already in hand.
+
+    A store that fails after the server answered a renewal (the write of the rotated token) makes
+    that call raise :class:`~tokenwire.adapters.stores.StoreError`; the new token is kept and
+    written before anything else on the next call (see ``docs/lifecycle.md``).
 
     With a ``store`` and a ``key``, the source works from whatever token is stored there, so that
     threads, processes (:class:`~tokenwire.adapters.stores.SqliteStore`) or machines
@@ -92,6 +98,20 @@ class TokenSource(SourceBase):
         if cached is not None and self._clock() < cached.due_at:
             return cached.token
         return self._renew().token
+
+    def logout(self) -> None:
+        """Forget this source's token, here and in its store, then revoke it at the client's
+        ``revocation_url``: the refresh token first, then the access token (RFC 7009).
+
+        The token is forgotten even when a revocation fails; the first failure is then raised
+        (both revocations are tried). See :mod:`tokenwire.adapters.source.logout`.
+        """
+        drive(
+            self._begin_logout(self.client.revocation_flow),
+            self.client.transport,
+            sleep=self._sleep,
+            perform=functools.partial(perform, self._renewer.store),
+        )
 
     def _renew(self) -> Cached:
         """Join the renewal in progress, or lead one; every wait is bounded."""

@@ -10,8 +10,8 @@ tolerate (``expires_in`` sent as a string, the legacy ``Pragma`` header missing)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 from tokenwire.conformance.probes.exchange import ProbeExchange
@@ -21,7 +21,8 @@ from tokenwire.conformance.probes.target import ProbeTarget
 #: What a check returns; ``deviation`` is turned into ``fail`` or ``warn`` by the check's level.
 Verdict = Literal["pass", "deviation", "warn", "skip"]
 
-#: ``ProbeCheck.uses`` for a check that reads every request sent, whatever it was.
+#: ``ProbeCheck.uses`` for a check that reads every request sent to the token endpoint,
+#: whatever it was (the revocation and introspection probes are not included).
 EVERY: tuple[str, ...] = ("*",)
 
 
@@ -57,10 +58,15 @@ def skipped(detail: str) -> Finding:
 
 @dataclass(frozen=True, slots=True)
 class Seen:
-    """What a check gets to read: the answered exchanges it asked for, and the probe's target."""
+    """What a check gets to read: the answered exchanges it asked for, and the probe's target.
+
+    ``run`` holds every exchange of the run by name, for a check whose verdict depends on what a
+    later request showed (a refresh token "rotated" but still accepted is not rotated).
+    """
 
     exchanges: Sequence[ProbeExchange]
     target: ProbeTarget
+    run: Mapping[str, ProbeExchange] = field(default_factory=dict)
 
     @property
     def first(self) -> ProbeExchange:
@@ -92,6 +98,11 @@ class ProbeCheck:
         return self.id.split(".", 1)[0]
 
     def outcome(self, verdict: Verdict) -> ProbeOutcome:
-        if verdict == "deviation":
-            return "fail" if self.level == "MUST" else "warn"
-        return verdict
+        return level_outcome(self.level, verdict)
+
+
+def level_outcome(level: Level, verdict: Verdict) -> ProbeOutcome:
+    """A verdict in the report: a deviation fails a MUST check and warns any other."""
+    if verdict == "deviation":
+        return "fail" if level == "MUST" else "warn"
+    return verdict

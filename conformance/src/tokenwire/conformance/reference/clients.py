@@ -16,8 +16,16 @@ from tokenwire.core.auth import AuthMethod
 #: from the ``302``'s ``Location`` instead of following it.
 REDIRECT_URI = "http://127.0.0.1/callback"
 
-CONFIDENTIAL_GRANTS = ("authorization_code", "refresh_token", "client_credentials")
-PUBLIC_GRANTS = ("authorization_code", "refresh_token")
+DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code"
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+CONFIDENTIAL_GRANTS = (
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    DEVICE_CODE,
+    TOKEN_EXCHANGE,
+)
+PUBLIC_GRANTS = ("authorization_code", "refresh_token", DEVICE_CODE)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,6 +15,8 @@ from types import TracebackType
 from typing import Self
 from urllib.parse import urlsplit
 
+import msgspec
+
 from tokenwire.conformance.loopback import HOST, serving
 from tokenwire.conformance.reference.broken import BROKEN_MODES, apply_broken
 from tokenwire.conformance.reference.clients import (
@@ -25,6 +27,8 @@ from tokenwire.conformance.reference.clients import (
     REDIRECT_URI,
     RegisteredClient,
 )
+from tokenwire.conformance.reference.device import DEVICE_PATH
+from tokenwire.conformance.reference.endpoints import INTROSPECTION_PATH, REVOCATION_PATH
 from tokenwire.conformance.reference.flavors import Flavor, FlavorName, flavor_named
 from tokenwire.conformance.reference.handler import ReferenceHTTPServer
 from tokenwire.conformance.reference.replies import ProviderReply, text_reply
@@ -64,6 +68,8 @@ class ReferenceProvider:
         access_token_lifetime: int | None = None,
         token_delay: float = 0.0,
         broken: frozenset[str] = frozenset(),
+        device_expires_in: int = 1800,
+        device_interval: int = 5,
     ) -> None:
         self.flavor: Flavor = flavor_named(flavor)
         unknown = set(broken) - BROKEN_MODES
@@ -93,6 +99,8 @@ class ReferenceProvider:
             rotate_refresh_tokens=rotate_refresh_tokens,
             access_token_lifetime=self.access_token_lifetime,
             issuer=self._issuer,
+            device_expires_in=device_expires_in,
+            device_interval=device_interval,
         )
         self._http: ReferenceHTTPServer | None = None
         self._running = contextlib.ExitStack()
@@ -143,9 +151,27 @@ class ReferenceProvider:
     def authorization_url(self) -> str:
         return self.base_url + self.flavor.authorize_path
 
+    @property
+    def device_authorization_url(self) -> str:
+        return self.base_url + DEVICE_PATH
+
+    @property
+    def revocation_url(self) -> str:
+        return self.base_url + REVOCATION_PATH
+
+    @property
+    def introspection_url(self) -> str:
+        return self.base_url + INTROSPECTION_PATH
+
     def profile(self) -> Profile:
-        """The tokenwire profile for this provider (``generic``, ``tencent_ciam`` or ``api_v1``)."""
-        return self.flavor.profile(self.base_url)
+        """The tokenwire profile for this provider (``generic``, ``tencent_ciam`` or ``api_v1``),
+        with its device authorization, revocation and introspection URLs."""
+        return msgspec.structs.replace(
+            self.flavor.profile(self.base_url),
+            device_authorization_url=self.device_authorization_url,
+            revocation_url=self.revocation_url,
+            introspection_url=self.introspection_url,
+        )
 
     # --- clients and codes --------------------------------------------------------------------
     def register_client(self, client: RegisteredClient) -> RegisteredClient:
@@ -192,6 +218,19 @@ class ReferenceProvider:
         url = f"{self._issuer()}{self.flavor.authorize_path}?{encode_form(fields).decode()}"
         return parse_callback(self.approve(url), expected_state=state).code
 
+    # --- the device flow's user side -----------------------------------------------------------
+    def decide_device(self, user_code: str, *, approved: bool = True) -> None:
+        """Approve (or deny) ``user_code`` as the test user would at the verification URI.
+
+        Raises :class:`~tokenwire.core.ConfigurationError` for a user code no live device code has.
+        """
+        if not self.store.decide(user_code, approved):
+            raise ConfigurationError("no pending device authorization has this user code")
+
+    def slow_down(self, polls: int) -> None:
+        """Answer ``slow_down`` (RFC 8628 §3.5) to the next ``polls`` pending device polls."""
+        self.store.set_slow_downs(polls)
+
     # --- observability ------------------------------------------------------------------------
     @property
     def token_requests(self) -> int:
@@ -212,7 +251,18 @@ class ReferenceProvider:
             return apply_broken(self._server.token_reply(request), self.broken)
         if path == self.flavor.authorize_path:
             return self._server.authorize_reply(request)
+        endpoint = _ENDPOINTS.get(path)
+        if endpoint is not None:
+            return self._server.endpoint_reply(endpoint, request)
         return text_reply(404, "not found\n")
+
+
+#: The other endpoints, by path, and the names authlib registers them under.
+_ENDPOINTS = {
+    DEVICE_PATH: "device_authorization",
+    REVOCATION_PATH: "revocation",
+    INTROSPECTION_PATH: "introspection",
+}
 
 
 def _refusal(reply: ProviderReply) -> Exception:

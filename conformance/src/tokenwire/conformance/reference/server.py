@@ -9,6 +9,7 @@ in two places, the form content type), are made here, before authlib sees the re
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +24,9 @@ from authlib.oauth2.rfc6749 import (
 )
 from typing_extensions import override
 
+from tokenwire.conformance.reference.device import DeviceEndpoint, DeviceGrant
+from tokenwire.conformance.reference.endpoints import Introspection, Revocation
+from tokenwire.conformance.reference.exchange import TokenExchangeGrant
 from tokenwire.conformance.reference.flavors import Flavor
 from tokenwire.conformance.reference.grants import (
     AuthorizationCodeGrant,
@@ -33,6 +37,7 @@ from tokenwire.conformance.reference.grants import (
     basic_credentials,
 )
 from tokenwire.conformance.reference.models import TEST_USER, ClientModel, IssuedRefreshToken
+from tokenwire.conformance.reference.records import IssuedAccessToken
 from tokenwire.conformance.reference.replies import ProviderReply, text_reply
 from tokenwire.conformance.reference.store import Store
 from tokenwire.conformance.reference.tokens import TokenMinter
@@ -73,9 +78,10 @@ class FormPayload(OAuth2Payload):  # type: ignore[misc]  # authlib is untyped
 
 
 class IncomingRequest(OAuth2Request):  # type: ignore[misc]  # authlib is untyped
-    """An HTTP request as authlib's grants read it; ``endpoint`` is ``"token"`` or ``"authorize"``.
+    """An HTTP request as authlib's grants read it; ``endpoint`` is ``"token"``, ``"authorize"``
+    or the name of another POST endpoint (``"revocation"``, ...).
 
-    Token requests take their parameters from the form body only, authorization requests from the
+    POST endpoints take their parameters from the form body only, authorization requests from the
     query only, so nothing sent in the wrong place is ever acted on.
     """
 
@@ -83,7 +89,7 @@ class IncomingRequest(OAuth2Request):  # type: ignore[misc]  # authlib is untype
         super().__init__(http.method, http.url, headers=HeaderView(http.headers))
         self.http = http
         self.endpoint = endpoint
-        source = http.body if endpoint == "token" else urlsplit(http.url).query
+        source = urlsplit(http.url).query if endpoint == "authorize" else http.body
         self.payload = FormPayload(decode_form(source))
 
     @property
@@ -109,10 +115,14 @@ class ReferenceAuthorizationServer(AuthorizationServer):  # type: ignore[misc]  
         rotate_refresh_tokens: bool,
         access_token_lifetime: int,
         issuer: Callable[[], str],
+        device_expires_in: int = 1800,
+        device_interval: int = 5,
     ) -> None:
         super().__init__()
         self.flavor = flavor
         self.store = store
+        #: The provider's base URL, read at request time (the port is known once serving).
+        self.issuer = issuer
         #: Read by :class:`~tokenwire.conformance.reference.grants.RefreshTokenGrant`.
         self.rotate_refresh_tokens = rotate_refresh_tokens
         self.register_token_generator("default", TokenMinter(flavor, access_token_lifetime, issuer))
@@ -122,6 +132,13 @@ class ReferenceAuthorizationServer(AuthorizationServer):  # type: ignore[misc]  
         self.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(required=True)])
         self.register_grant(RefreshTokenGrant)
         self.register_grant(ClientCredentialsGrant)
+        self.register_grant(DeviceGrant)
+        self.register_grant(TokenExchangeGrant)
+        self.register_endpoint(
+            DeviceEndpoint(self, expires_in=device_expires_in, interval=device_interval)
+        )
+        self.register_endpoint(Revocation(self))
+        self.register_endpoint(Introspection(self))
 
     # --- entry points -------------------------------------------------------------------------
     def token_reply(self, http: HttpRequest) -> ProviderReply:
@@ -143,6 +160,19 @@ class ReferenceAuthorizationServer(AuthorizationServer):  # type: ignore[misc]  
         except OAuth2Error as error:
             return self.handle_error_response(request, error)
         reply: ProviderReply = self.create_token_response(request)
+        return reply
+
+    def endpoint_reply(self, name: str, http: HttpRequest) -> ProviderReply:
+        """Answer a POST to the ``name`` endpoint (``device_authorization``, ``revocation`` or
+        ``introspection``), form-encoded like a token request."""
+        if http.method != "POST":
+            return _method_not_allowed("POST")
+        request = IncomingRequest(http, name)
+        if not _is_form(http):
+            return self.handle_error_response(
+                request, InvalidRequestError("The request must be form-encoded.")
+            )
+        reply: ProviderReply = self.create_endpoint_response(name, request)
         return reply
 
     def authorize_reply(self, http: HttpRequest) -> ProviderReply:
@@ -167,6 +197,16 @@ class ReferenceAuthorizationServer(AuthorizationServer):  # type: ignore[misc]  
 
     @override
     def save_token(self, token: dict[str, Any], request: IncomingRequest) -> None:
+        self.store.save_access_token(
+            IssuedAccessToken(
+                access_token=token["access_token"],
+                client_id=request.client.get_client_id(),
+                scope=token.get("scope", ""),
+                user=request.user,
+                issued_at=int(time.time()),
+                expires_in=int(token.get("expires_in") or 0),
+            )
+        )
         refresh_token = token.get("refresh_token")
         if not refresh_token:
             return
@@ -218,7 +258,7 @@ class ReferenceAuthorizationServer(AuthorizationServer):  # type: ignore[misc]  
         may use 401 always (Tencent), and then a client that did not try Basic gets no challenge.
         """
         tried_basic = _tried_basic(request)
-        if isinstance(error, InvalidClientError) and request.endpoint == "token":
+        if isinstance(error, InvalidClientError) and request.endpoint != "authorize":
             error.status_code = self.flavor.invalid_client_status or (401 if tried_basic else 400)
         reply: ProviderReply = super().handle_error_response(request, error)
         if not tried_basic:

@@ -13,6 +13,7 @@ import time
 
 from tokenwire.conformance.reference.clients import RegisteredClient
 from tokenwire.conformance.reference.models import IssuedCode, IssuedRefreshToken
+from tokenwire.conformance.reference.records import DeviceCredential, IssuedAccessToken
 
 
 class Store:
@@ -24,6 +25,12 @@ class Store:
         self._codes: dict[str, IssuedCode] = {}
         self._refresh_tokens: dict[str, IssuedRefreshToken] = {}
         self._token_requests = 0
+        self._access_tokens: dict[str, IssuedAccessToken] = {}
+        self._devices: dict[str, DeviceCredential] = {}
+        #: The user's decision per user code: approved (``True``) or denied.
+        self._decisions: dict[str, bool] = {}
+        #: How many more pending device polls get ``slow_down`` instead.
+        self._slow_downs = 0
 
     # --- clients ------------------------------------------------------------------------------
     def add_client(self, client: RegisteredClient) -> None:
@@ -66,6 +73,65 @@ class Store:
             if consume:
                 del self._refresh_tokens[refresh_token]
             return issued
+
+    # --- access tokens and revocation ----------------------------------------------------------
+    def save_access_token(self, token: IssuedAccessToken) -> None:
+        with self._lock:
+            self._access_tokens[token.access_token] = token
+
+    def access_token(self, access_token: str) -> IssuedAccessToken | None:
+        """The live record of ``access_token``: ``None`` if unknown, revoked or expired."""
+        with self._lock:
+            issued = self._access_tokens.get(access_token)
+        return None if issued is None or issued.is_expired() else issued
+
+    def refresh_token(self, refresh_token: str) -> IssuedRefreshToken | None:
+        with self._lock:
+            return self._refresh_tokens.get(refresh_token)
+
+    def revoke(self, token: str) -> None:
+        """Forget ``token``, whichever kind it is (RFC 7009 §2.1: it is dead at once)."""
+        with self._lock:
+            self._access_tokens.pop(token, None)
+            self._refresh_tokens.pop(token, None)
+
+    # --- device codes ---------------------------------------------------------------------------
+    def save_device(self, credential: DeviceCredential) -> None:
+        with self._lock:
+            self._devices[credential.device_code] = credential
+
+    def device(self, device_code: str) -> DeviceCredential | None:
+        with self._lock:
+            return self._devices.get(device_code)
+
+    def drop_device(self, device_code: str) -> None:
+        """A device code is spent once it has been traded for a token."""
+        with self._lock:
+            self._devices.pop(device_code, None)
+
+    def decide(self, user_code: str, approved: bool) -> bool:
+        """Record the user's decision; ``False`` if no live device code has this user code."""
+        with self._lock:
+            if not any(d.user_code == user_code for d in self._devices.values()):
+                return False
+            self._decisions[user_code] = approved
+            return True
+
+    def decision(self, user_code: str) -> bool | None:
+        with self._lock:
+            return self._decisions.get(user_code)
+
+    def set_slow_downs(self, count: int) -> None:
+        with self._lock:
+            self._slow_downs = count
+
+    def take_slow_down(self) -> bool:
+        """``True`` (and one fewer left) while pending polls are to be told to slow down."""
+        with self._lock:
+            if self._slow_downs <= 0:
+                return False
+            self._slow_downs -= 1
+            return True
 
     # --- observability ------------------------------------------------------------------------
     def count_token_request(self) -> None:
