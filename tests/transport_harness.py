@@ -27,6 +27,7 @@ from tokenwire.adapters.transport import (
     TransportOptions,
 )
 from tokenwire.core import (
+    ClientAuth,
     Grant,
     HttpRequest,
     HttpResponse,
@@ -107,6 +108,7 @@ class Harness:
         options: TransportOptions | None = QUICK,
         retry: RetryPolicy = ONE_TRY,
         between: Callable[[], object] = lambda: None,
+        auth: ClientAuth = CLIENT,
     ) -> Result:
         raise NotImplementedError
 
@@ -146,11 +148,12 @@ class SyncHarness(Harness):
         options: TransportOptions | None = QUICK,
         retry: RetryPolicy = ONE_TRY,
         between: Callable[[], object] = lambda: None,
+        auth: ClientAuth = CLIENT,
     ) -> Result:
         inner = self.transport(options)
         counting = CountingTransport(inner)
         out: list[Outcome] = []
-        with TokenClient(profile, CLIENT, counting, retry=retry) as client:
+        with TokenClient(profile, auth, counting, retry=retry) as client:
             for i, grant in enumerate(grants):
                 if i:
                     between()
@@ -205,13 +208,14 @@ class AsyncHarness(Harness):
         options: TransportOptions | None = QUICK,
         retry: RetryPolicy = ONE_TRY,
         between: Callable[[], object] = lambda: None,
+        auth: ClientAuth = CLIENT,
     ) -> Result:
         async def go() -> Result:
             inner = self.transport(options)
             counting = AsyncCountingTransport(inner)
             out: list[Outcome] = []
             # The default sleep: it must work on whichever loop runs this.
-            async with AsyncTokenClient(profile, CLIENT, counting, retry=retry) as client:
+            async with AsyncTokenClient(profile, auth, counting, retry=retry) as client:
                 for i, grant in enumerate(grants):
                     if i:
                         between()

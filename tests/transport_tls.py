@@ -50,6 +50,13 @@ def self_signed(directory: Path, name: str) -> Pem:
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
+    return write_pem(directory, name, cert, key)
+
+
+def write_pem(
+    directory: Path, name: str, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey
+) -> Pem:
+    """Write ``cert`` and its unencrypted ``key`` as ``name.crt`` and ``name.key``."""
     pem = Pem(directory / f"{name}.crt", directory / f"{name}.key")
     pem.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     pem.key.write_bytes(

@@ -119,7 +119,8 @@ def test_none_sends_only_the_client_id() -> None:
         (("client", ""), "needs a client_secret"),
         (("client", None, "client_secret_basic"), "needs a client_secret"),
         (("client", SECRET, "none"), "sends no secret"),
-        (("client", SECRET, "private_key_jwt"), "unknown client authentication method"),
+        (("client", SECRET, "private_key_jwt"), "sends no secret"),
+        (("client", SECRET, "client_assertion_jwt"), "unknown client authentication method"),
         (("client", SECRET, "Client_Secret_Post"), "unknown client authentication method"),
     ],
 )

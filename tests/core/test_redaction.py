@@ -259,7 +259,7 @@ def error_instances() -> list[TokenwireError]:
         )
     errors += [
         raised(lambda: ClientAuth("client", SECRET, "none")),
-        raised(lambda: ClientAuth("client", SECRET, "private_key_jwt")),  # type: ignore[arg-type]
+        raised(lambda: ClientAuth("client", SECRET, "private_key_jwt")),
         raised(lambda: ExtensionGrant("x", (("client_secret", SECRET),))),
         raised(lambda: ClientCredentials(extra=(("client_secret", SECRET),))),
         raised(lambda: ClientCredentials(resource=(f"https://api.example/#{SECRET}",))),

@@ -126,6 +126,29 @@ clients.push(
   },
 );
 
+// private_key_jwt (RFC 7523 §2.2): a client whose key pairs (RS256, ES256, EdDSA) are made at
+// start-up; the tests read the private halves from `GET /__tokenwire/client-keys` (loopback only,
+// ephemeral, test peer). Mirrored in tests/jwt_clients.py.
+function clientKeyPair(kid, type, options, alg) {
+  const { privateKey } = generateKeyPairSync(type, options);
+  const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
+  const { d, p, q, dp, dq, qi, ...pub } = jwk;
+  return { private: jwk, public: pub };
+}
+const clientKeys = [
+  clientKeyPair('tw-client-rs256', 'rsa', { modulusLength: 2048 }, 'RS256'),
+  clientKeyPair('tw-client-es256', 'ec', { namedCurve: 'P-256' }, 'ES256'),
+  clientKeyPair('tw-client-eddsa', 'ed25519', {}, 'EdDSA'),
+];
+clients.push({
+  client_id: 'tw-private-key-jwt',
+  token_endpoint_auth_method: 'private_key_jwt',
+  jwks: { keys: clientKeys.map((pair) => pair.public) },
+  grant_types: ['client_credentials'],
+  response_types: [],
+  redirect_uris: [],
+});
+
 // One RSA key signs ID tokens and JWT access tokens (RS256 is OIDC's default) until a rotation.
 function newSigningKey(kid) {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -204,6 +227,11 @@ let handle = buildProvider();
 let rotations = 0;
 
 const server = createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/__tokenwire/client-keys') {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ keys: clientKeys.map((pair) => pair.private) }));
+    return;
+  }
   if (req.method === 'POST' && req.url === '/__tokenwire/rotate-keys') {
     rotations += 1;
     const fresh = newSigningKey(`tw-rotated-${rotations}`);

@@ -30,6 +30,7 @@ from typing import Any, ClassVar, Generic, TypedDict, TypeVar
 from tokenwire.adapters.drive import adrive, drive
 from tokenwire.adapters.transport import AsyncTransport, Transport, TransportOptions
 from tokenwire.core import (
+    TLS_AUTH_METHODS,
     AuthorizationCode,
     ClientAuth,
     ClientCredentials,
@@ -112,19 +113,41 @@ def _choose_transport(
     options: TransportOptions | None,
     default: Callable[[TransportOptions | None], X] | None,
     owner: type,
+    auth: ClientAuth,
 ) -> X:
     if transport is not None:
         if options is not None:
             raise ConfigurationError(
                 "pass either a transport or options for the default transport, not both"
             )
+        _check_certificate(auth, getattr(transport, "options", None))
         return transport
     if default is None:
         raise ConfigurationError(
             f"{owner.__module__}.{owner.__qualname__} needs a transport; "
             "tokenwire.adapters.httpcore and tokenwire.adapters.stdlib have clients with a default"
         )
+    _check_certificate(auth, options or TransportOptions())
     return default(options)
+
+
+def _check_certificate(auth: ClientAuth, options: object) -> None:
+    """Refuse an mTLS client (RFC 8705) whose transport has no client certificate to present.
+
+    Known from the transport's :class:`TransportOptions` (every built-in transport has them): so
+    it fails at construction, before anything is sent. A transport without them is taken at its
+    word; a caller's own ``ssl_context`` may hold the certificate, so it passes too.
+    """
+    if (
+        auth.method in TLS_AUTH_METHODS
+        and isinstance(options, TransportOptions)
+        and options.client_cert is None
+        and options.ssl_context is None
+    ):
+        raise ConfigurationError(
+            f"{auth.method} authenticates with a client certificate, and the transport has none: "
+            "pass TransportOptions(client_cert=(certfile, keyfile))"
+        )
 
 
 class _FlowRules(TypedDict):
@@ -249,7 +272,7 @@ class TokenClient(_ClientBase[Token]):
     ) -> None:
         super().__init__(profile, auth, retry=retry, clock=clock, random=random)
         self.transport: Transport = _choose_transport(
-            transport, options, type(self).default_transport, type(self)
+            transport, options, type(self).default_transport, type(self), auth
         )
         #: How the flow waits between retries; token sources over this client wait with it too.
         self.sleep = sleep
@@ -323,7 +346,7 @@ class AsyncTokenClient(_ClientBase[Coroutine[Any, Any, Token]]):
     ) -> None:
         super().__init__(profile, auth, retry=retry, clock=clock, random=random)
         self.transport: AsyncTransport = _choose_transport(
-            transport, options, type(self).default_transport, type(self)
+            transport, options, type(self).default_transport, type(self), auth
         )
         #: How the flow waits between retries; token sources over this client wait with it too.
         self.sleep = sleep

@@ -6,7 +6,8 @@ authorization grant (RFC 8628), revocation (RFC 7009) and introspection (RFC 766
 socket, reads no clock and never sleeps: time, randomness and I/O come in from the caller.
 """
 
-from tokenwire.core.auth import ClientAuth, basic_authorization
+from tokenwire.core.assertion import CLIENT_ASSERTION_TYPE, client_assertion, sign_assertion
+from tokenwire.core.auth import AUTH_METHODS, TLS_AUTH_METHODS, ClientAuth, basic_authorization
 from tokenwire.core.authorize import (
     AuthorizationRequest,
     Callback,
@@ -104,6 +105,9 @@ from tokenwire.core.urn_grants import DeviceCode, JwtBearer, TokenExchange, Toke
 from tokenwire.core.version import USER_AGENT, __version__
 
 __all__ = [
+    "AUTH_METHODS",
+    "CLIENT_ASSERTION_TYPE",
+    "TLS_AUTH_METHODS",
     "AccessDenied",
     "AuthorizationCode",
     "AuthorizationPending",
@@ -165,6 +169,7 @@ __all__ = [
     "authorization_url",
     "basic_authorization",
     "check_endpoint_url",
+    "client_assertion",
     "code_challenge",
     "decode_form",
     "device_authorization_flow",
@@ -187,6 +192,7 @@ __all__ = [
     "parse_token_response",
     "parse_userinfo",
     "prepare_token_request",
+    "sign_assertion",
     "profile_from_metadata",
     "revocation_flow",
     "revocation_request",

@@ -27,6 +27,7 @@ from typing import Any
 import msgspec
 from typing_extensions import override
 
+from tokenwire.core.assertion import sign_assertion
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.errors import (
     AuthorizationPending,
@@ -126,10 +127,12 @@ def device_authorization_request(
     *,
     resource: tuple[str, ...] = (),
     extra: Params = (),
+    assertion: str | None = None,
 ) -> HttpRequest:
     """Build the device authorization request (RFC 8628 §3.1) to the profile's endpoint.
 
-    The client authenticates as at the token endpoint (a public client sends its ``client_id``).
+    The client authenticates as at the token endpoint (a public client sends its ``client_id``;
+    a ``*_jwt`` client its ``assertion`` for this request).
     """
     url = profile.device_authorization_url
     if url is None:
@@ -138,7 +141,8 @@ def device_authorization_request(
     fields = [("scope", scope)] if scope else []
     fields += [("resource", uri) for uri in resource]
     fields += extra
-    return authenticated_request(profile, client, url, encode_form(fields) if fields else b"")
+    body = encode_form(fields) if fields else b""
+    return authenticated_request(profile, client, url, body, assertion=assertion)
 
 
 def parse_device_authorization(
@@ -216,7 +220,10 @@ def device_authorization_flow(
     A resend is harmless (an unused device code just expires), so a failure after sending is
     retried too.
     """
-    request = device_authorization_request(profile, client, scope, resource=resource, extra=extra)
+    assertion = sign_assertion(profile, client, clock=clock, random=random)
+    request = device_authorization_request(
+        profile, client, scope, resource=resource, extra=extra, assertion=assertion
+    )
 
     def parse(response: HttpResponse) -> DeviceAuthorization:
         return parse_device_authorization(profile, response, received_at=clock())

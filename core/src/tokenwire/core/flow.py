@@ -27,6 +27,7 @@ from typing import Protocol, TypeVar
 
 import msgspec
 
+from tokenwire.core.assertion import sign_assertion
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.errors import (
     CertificateError,
@@ -130,8 +131,9 @@ def token_flow(
     ``clock`` gives the wall-clock time in seconds (for ``expires_at`` and HTTP-date
     ``Retry-After``); ``random`` gives a float in [0, 1) for back-off jitter.
     """
-    request = prepare_token_request(profile, client, grant)
-    sent_secrets = Secrets((*client.secret_values(), *grant.secret_values()))  # never shown
+    assertion = sign_assertion(profile, client, clock=clock, random=random)  # one per request
+    request = prepare_token_request(profile, client, grant, assertion=assertion)
+    sent_secrets = Secrets((*client.secret_values(), *grant.secret_values(), assertion))
 
     def parse(response: HttpResponse) -> Token:
         return parse_token_response(profile, response, received_at=clock(), secrets=sent_secrets)

@@ -16,6 +16,7 @@ from typing import Any, TypeGuard
 import msgspec
 from typing_extensions import override
 
+from tokenwire.core.assertion import sign_assertion
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.errors import ProtocolError
 from tokenwire.core.flow import DEFAULT_RETRY, Reply, RetryPolicy, Step, request_flow
@@ -90,10 +91,15 @@ def introspection_request(
     token_type_hint: str | None = None,
     *,
     extra: Params = (),
+    assertion: str | None = None,
 ) -> HttpRequest:
-    """Build the introspection request (RFC 7662 §2.1) to the profile's ``introspection_url``."""
+    """Build the introspection request (RFC 7662 §2.1) to the profile's ``introspection_url``.
+
+    ``assertion`` is a ``*_jwt`` client's assertion for this request.
+    """
+    url = profile.introspection_url
     return token_request(
-        profile, client, profile.introspection_url, "introspection", token, token_type_hint, extra
+        profile, client, url, "introspection", token, token_type_hint, extra, assertion
     )
 
 
@@ -158,7 +164,8 @@ def introspection_flow(
 
     ``clock`` and ``random`` are as for :func:`~tokenwire.core.flow.token_flow`.
     """
-    request = introspection_request(profile, client, token, token_type_hint)
+    assertion = sign_assertion(profile, client, clock=clock, random=random)
+    request = introspection_request(profile, client, token, token_type_hint, assertion=assertion)
 
     def parse(response: HttpResponse) -> Introspection:
         return parse_introspection_response(profile, response)

@@ -6,6 +6,8 @@ builder read these flags, and :mod:`tokenwire.adapters.profiles` fills them in p
 
 from __future__ import annotations
 
+from typing import Literal
+
 import msgspec
 
 from tokenwire.core.urls import check_endpoint_url
@@ -49,6 +51,10 @@ class Profile(msgspec.Struct, frozen=True, kw_only=True):
     require_token_type: bool = True
     #: Extra form fields this provider wants on every token request (e.g. ``audience``).
     extra_token_params: tuple[tuple[str, str], ...] = ()
+    #: The ``aud`` of a client assertion (``client_secret_jwt``, ``private_key_jwt``): the token
+    #: endpoint, as OIDC Core §9 says, or the issuer, which RFC 7523 §3 also allows and some
+    #: providers insist on (those that check ``aud`` against their issuer identifier alone).
+    client_assertion_audience: Literal["token_endpoint", "issuer"] = "token_endpoint"
     #: The client authentication method the provider's documents use.
     default_auth_method: str = "client_secret_post"
 

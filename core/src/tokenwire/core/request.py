@@ -7,7 +7,9 @@ endpoints that authenticate the client the same way: revocation (RFC 7009 §2.1)
 
 from __future__ import annotations
 
+from tokenwire.core.assertion import ASSERTION_METHODS
 from tokenwire.core.auth import ClientAuth
+from tokenwire.core.errors import ConfigurationError
 from tokenwire.core.form import encode_form
 from tokenwire.core.grants import Grant
 from tokenwire.core.http import Headers, HttpRequest
@@ -30,12 +32,15 @@ _BASE_HEADERS: Headers = (
 )
 
 
-def prepare_token_request(profile: Profile, client: ClientAuth, grant: Grant) -> HttpRequest:
+def prepare_token_request(
+    profile: Profile, client: ClientAuth, grant: Grant, *, assertion: str | None = None
+) -> HttpRequest:
     """Build the token request for ``grant``, authenticated as ``client`` says.
 
     Form fields come in the order the providers' documents show them: client credentials
     first, then the grant's own fields, then the profile's extra parameters (those the grant's
-    own ``extra`` names again are left out: the request's value wins).
+    own ``extra`` names again are left out: the request's value wins). A ``*_jwt`` client needs
+    a fresh ``assertion`` for each request (:func:`tokenwire.core.assertion.sign_assertion`).
     """
     body = grant.form()
     params = profile.extra_token_params
@@ -45,14 +50,27 @@ def prepare_token_request(profile: Profile, client: ClientAuth, grant: Grant) ->
             params = tuple(pair for pair in params if pair[0] not in names)
         if params:
             body += b"&" + encode_form(params)
-    return authenticated_request(profile, client, profile.token_url, body)
+    return authenticated_request(profile, client, profile.token_url, body, assertion=assertion)
 
 
 def authenticated_request(
-    profile: Profile, client: ClientAuth, url: str, body: bytes
+    profile: Profile, client: ClientAuth, url: str, body: bytes, *, assertion: str | None = None
 ) -> HttpRequest:
-    """POST the form ``body`` to ``url``, the client authenticated as at the token endpoint."""
+    """POST the form ``body`` to ``url``, the client authenticated as at the token endpoint.
+
+    ``assertion`` is the signed client assertion of a ``*_jwt`` client (one per request: a
+    provider refuses a ``jti`` it has seen), and must be absent for any other method.
+    """
     credentials = client.form_credentials
+    if client.method in ASSERTION_METHODS:
+        if not assertion:
+            raise ConfigurationError(
+                f"{client.method} sends a client assertion signed for each request; "
+                "pass assertion=sign_assertion(profile, client, clock=..., random=...)"
+            )
+        credentials += assertion.encode("ascii", "replace")
+    elif assertion is not None:
+        raise ConfigurationError(f"method {client.method!r} sends no client assertion")
     if credentials:
         body = credentials + b"&" + body if body else credentials
     headers = _BASE_HEADERS

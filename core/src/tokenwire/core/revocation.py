@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 
+from tokenwire.core.assertion import sign_assertion
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.errors import ConfigurationError, ProtocolError
 from tokenwire.core.flow import DEFAULT_RETRY, Reply, RetryPolicy, Step, request_flow
@@ -54,10 +55,12 @@ def token_request(
     token: str,
     token_type_hint: str | None,
     extra: Params,
+    assertion: str | None = None,
 ) -> HttpRequest:
     """POST ``token`` (and its hint) to ``url``, the client authenticated as at the token endpoint.
 
-    ``endpoint`` names the endpoint (its profile field) for the error when ``url`` is missing.
+    ``endpoint`` names the endpoint (its profile field) for the error when ``url`` is missing;
+    ``assertion`` is a ``*_jwt`` client's assertion for this request.
     """
     if url is None:
         raise ConfigurationError(f"the profile has no {endpoint}_url")
@@ -67,7 +70,8 @@ def token_request(
     fields = [("token", token)]
     if token_type_hint is not None:
         fields.append(("token_type_hint", token_type_hint))
-    return authenticated_request(profile, client, url, encode_form([*fields, *extra]))
+    body = encode_form([*fields, *extra])
+    return authenticated_request(profile, client, url, body, assertion=assertion)
 
 
 def revocation_request(
@@ -77,13 +81,16 @@ def revocation_request(
     token_type_hint: str | None = None,
     *,
     extra: Params = (),
+    assertion: str | None = None,
 ) -> HttpRequest:
     """Build the revocation request (RFC 7009 §2.1) to the profile's ``revocation_url``.
 
-    ``token_type_hint`` is ``"access_token"`` or ``"refresh_token"`` (or a registered extension).
+    ``token_type_hint`` is ``"access_token"`` or ``"refresh_token"`` (or a registered extension);
+    ``assertion`` is a ``*_jwt`` client's assertion for this request.
     """
+    url = profile.revocation_url
     return token_request(
-        profile, client, profile.revocation_url, "revocation", token, token_type_hint, extra
+        profile, client, url, "revocation", token, token_type_hint, extra, assertion
     )
 
 
@@ -115,7 +122,8 @@ def revocation_flow(
 
     ``clock`` and ``random`` are as for :func:`~tokenwire.core.flow.token_flow`.
     """
-    request = revocation_request(profile, client, token, token_type_hint)
+    assertion = sign_assertion(profile, client, clock=clock, random=random)
+    request = revocation_request(profile, client, token, token_type_hint, assertion=assertion)
 
     def parse(response: HttpResponse) -> None:
         parse_revocation_response(profile, response)

@@ -27,9 +27,14 @@ from tokenwire.core.auth import AUTH_METHODS
 #: Authorization codes live this long (RFC 6749 §4.1.2 recommends at most ten minutes).
 CODE_LIFETIME = 600.0
 
-#: Every method core can send; a confidential client may use any but ``none``.
-ALL_AUTH_METHODS: list[str] = list(AUTH_METHODS)
-CONFIDENTIAL_AUTH_METHODS = [method for method in AUTH_METHODS if method != "none"]
+#: The methods the reference provider checks (authlib's server has no JWT or mTLS client
+#: authentication: those are tested against oidc-provider and a loopback mTLS endpoint); a
+#: confidential client may use any but ``none``.
+REFERENCE_AUTH_METHODS = frozenset({"client_secret_post", "client_secret_basic", "none"})
+ALL_AUTH_METHODS: list[str] = [
+    method for method in AUTH_METHODS if method in REFERENCE_AUTH_METHODS
+]
+CONFIDENTIAL_AUTH_METHODS = [method for method in ALL_AUTH_METHODS if method != "none"]
 
 
 def basic_credentials(authorization: str | None) -> tuple[str, str] | None:

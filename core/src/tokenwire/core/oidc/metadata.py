@@ -170,10 +170,25 @@ def parse_provider_metadata(response: HttpResponse, *, issuer: str) -> ProviderM
     return msgspec.structs.replace(metadata, extra=extra) if extra else metadata
 
 
-def profile_from_metadata(metadata: ProviderMetadata, base: Profile | None = None) -> Profile:
+#: The ``mtls_endpoint_aliases`` members (RFC 8705 §5) a profile uses, and its fields.
+_MTLS_ALIASED = {
+    "token_endpoint": "token_url",
+    "revocation_endpoint": "revocation_url",
+    "introspection_endpoint": "introspection_url",
+    "device_authorization_endpoint": "device_authorization_url",
+    "userinfo_endpoint": "userinfo_url",
+}
+
+
+def profile_from_metadata(
+    metadata: ProviderMetadata, base: Profile | None = None, *, mtls: bool = False
+) -> Profile:
     """A :class:`Profile` with ``metadata``'s endpoints; ``base``'s name and quirks are kept.
 
-    Endpoints the metadata does not name stay as ``base`` has them.
+    Endpoints the metadata does not name stay as ``base`` has them. ``mtls`` is for a client
+    that authenticates with a certificate (``tls_client_auth``, ``self_signed_tls_client_auth``):
+    the metadata's ``mtls_endpoint_aliases`` (RFC 8705 §5) then replace the endpoints they name,
+    since a provider may serve mutual TLS on other hosts than the plain endpoints.
     """
     if metadata.token_endpoint is None and base is None:
         raise DiscoveryError("the provider metadata names no token_endpoint")
@@ -186,6 +201,18 @@ def profile_from_metadata(metadata: ProviderMetadata, base: Profile | None = Non
         "jwks_url": metadata.jwks_uri,
         "issuer": metadata.issuer,
     }
+    aliases = metadata.mtls_endpoint_aliases if mtls else None
+    for name, field in _MTLS_ALIASED.items():
+        alias = (aliases or {}).get(name)
+        if isinstance(alias, str):
+            try:
+                check_endpoint_url(alias, f"mTLS alias of the {name}")
+            except ConfigurationError as exc:
+                error = str(exc)
+            else:
+                fields[field] = alias
+                continue
+            raise DiscoveryError(f"the metadata's {error}")
     if base is None:
         return Profile(name="discovered", **fields)
     changes = {name: value for name, value in fields.items() if value is not None}
