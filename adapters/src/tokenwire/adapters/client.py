@@ -8,6 +8,11 @@ lives in :class:`_ClientBase`; the subclasses add only how a request is driven a
 The flow a request runs is public (:meth:`~_ClientBase.flow`), and so are the clock, randomness
 and sleep it uses: token sources run that same flow inside their renewal.
 
+A ``deadline`` (seconds, on the client or per call) bounds a whole request: every attempt,
+back-off and ``Retry-After`` wait (the flow reads ``monotonic`` for it, apart from the wall
+``clock`` of ``expires_at``). ``trace`` takes callbacks for the events of
+:mod:`tokenwire.adapters.trace`; requests are logged under ``tokenwire.flow`` either way.
+
 These classes take any transport. :mod:`tokenwire.adapters.httpcore` and
 :mod:`tokenwire.adapters.stdlib` subclass them with a default transport, so that
 ``TokenClient(profile, client)`` just works there.
@@ -21,7 +26,11 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ClassVar, Generic, TypeVar
 
+from typing_extensions import override
+
 from tokenwire.adapters.drive import adrive, drive
+from tokenwire.adapters.observe import Observer
+from tokenwire.adapters.trace import Tracing
 from tokenwire.adapters.transport import AsyncTransport, Transport, TransportOptions
 from tokenwire.core import (
     AuthorizationCode,
@@ -36,7 +45,7 @@ from tokenwire.core import (
     TokenFlow,
     token_flow,
 )
-from tokenwire.core.flow import DEFAULT_RETRY
+from tokenwire.core.flow import DEFAULT_RETRY, check_deadline
 
 __all__ = [
     "AsyncTokenClient",
@@ -122,24 +131,35 @@ class _ClientBase(Generic[R]):
         retry: RetryPolicy,
         clock: Callable[[], float],
         random: Callable[[], float],
+        deadline: float | None,
+        monotonic: Callable[[], float],
+        trace: Tracing,
     ) -> None:
         self.profile = profile
         self.auth = auth
         self.retry = retry
+        #: The longest a whole request may take, retries included (seconds), or ``None``.
+        self.deadline = None if deadline is None else check_deadline(deadline)
+        #: The clock the deadline is measured on (steps of the wall clock do not move it).
+        self.monotonic = monotonic
+        #: Logs and reports this client's requests (see :mod:`tokenwire.adapters.observe`).
+        self.observer = Observer(trace)
         #: The wall clock the flow reads (``expires_at``, HTTP-date ``Retry-After``); token
         #: sources over this client read it too, unless given their own.
         self.clock = clock
         #: The flow's source of jitter, a float in [0, 1).
         self.random = random
 
-    def flow(self, grant: Grant) -> TokenFlow:
+    def flow(self, grant: Grant, *, deadline: float | None = None) -> TokenFlow:
         """The sans-IO flow that trades ``grant`` for a token: what :meth:`request` drives.
 
         A :func:`tokenwire.core.token_flow` over this client's profile, credentials, retry
-        policy, clock and randomness. Token sources run it (``yield from client.flow(grant)``)
+        policy, clock and randomness, bounded by ``deadline`` (seconds; the client's
+        :attr:`deadline` when ``None``). Token sources run it (``yield from client.flow(grant)``)
         inside their renewal, so a subclass that overrides it changes how sources request
         tokens too.
         """
+        deadline = self.deadline if deadline is None else check_deadline(deadline)
         return token_flow(
             self.profile,
             self.auth,
@@ -147,10 +167,16 @@ class _ClientBase(Generic[R]):
             clock=self.clock,
             random=self.random,
             retry=self.retry,
+            deadline=deadline,
+            monotonic=self.monotonic,
         )
 
-    def request(self, grant: Grant) -> R:
-        """Trade ``grant`` for a token at the token endpoint, retrying as the flow says."""
+    def request(self, grant: Grant, *, deadline: float | None = None) -> R:
+        """Trade ``grant`` for a token at the token endpoint, retrying as the flow says.
+
+        ``deadline`` overrides the client's for this call: when it passes, the request ends with
+        :class:`~tokenwire.core.TransportTimeout` (or the last OAuth error).
+        """
         raise NotImplementedError
 
     def refresh(self, refresh_token: str, scope: str | None = None) -> R:
@@ -195,16 +221,30 @@ class TokenClient(_ClientBase[Token]):
         clock: Callable[[], float] = time.time,
         random: Callable[[], float] = random.random,
         sleep: Callable[[float], None] = time.sleep,
+        deadline: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        trace: Tracing = None,
     ) -> None:
-        super().__init__(profile, auth, retry=retry, clock=clock, random=random)
+        super().__init__(
+            profile,
+            auth,
+            retry=retry,
+            clock=clock,
+            random=random,
+            deadline=deadline,
+            monotonic=monotonic,
+            trace=trace,
+        )
         self.transport: Transport = _choose_transport(
             transport, options, type(self).default_transport, type(self)
         )
         #: How the flow waits between retries; token sources over this client wait with it too.
         self.sleep = sleep
 
-    def request(self, grant: Grant) -> Token:
-        return drive(self.flow(grant), self.transport, sleep=self.sleep)
+    @override
+    def request(self, grant: Grant, *, deadline: float | None = None) -> Token:
+        flow = self.flow(grant, deadline=deadline)
+        return drive(flow, self.transport, sleep=self.sleep, observer=self.observer)
 
     def close(self) -> None:
         close = getattr(self.transport, "close", None)
@@ -239,16 +279,30 @@ class AsyncTokenClient(_ClientBase[Coroutine[Any, Any, Token]]):
         clock: Callable[[], float] = time.time,
         random: Callable[[], float] = random.random,
         sleep: Callable[[float], Awaitable[object]] = async_sleep,
+        deadline: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        trace: Tracing = None,
     ) -> None:
-        super().__init__(profile, auth, retry=retry, clock=clock, random=random)
+        super().__init__(
+            profile,
+            auth,
+            retry=retry,
+            clock=clock,
+            random=random,
+            deadline=deadline,
+            monotonic=monotonic,
+            trace=trace,
+        )
         self.transport: AsyncTransport = _choose_transport(
             transport, options, type(self).default_transport, type(self)
         )
         #: How the flow waits between retries; token sources over this client wait with it too.
         self.sleep = sleep
 
-    async def request(self, grant: Grant) -> Token:
-        return await adrive(self.flow(grant), self.transport, sleep=self.sleep)
+    @override
+    async def request(self, grant: Grant, *, deadline: float | None = None) -> Token:
+        flow = self.flow(grant, deadline=deadline)
+        return await adrive(flow, self.transport, sleep=self.sleep, observer=self.observer)
 
     async def aclose(self) -> None:
         aclose = getattr(self.transport, "aclose", None)

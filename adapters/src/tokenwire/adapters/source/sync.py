@@ -10,7 +10,6 @@ transport (store operations go to :func:`~tokenwire.adapters.source.steps.perfor
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from collections.abc import Callable
@@ -20,8 +19,8 @@ from tokenwire.adapters.drive import drive
 from tokenwire.adapters.source.base import Flight, SourceBase
 from tokenwire.adapters.source.cached import Cached
 from tokenwire.adapters.source.errors import RefreshTimeout
-from tokenwire.adapters.source.steps import perform
 from tokenwire.adapters.stores import TokenStore
+from tokenwire.adapters.trace import Tracing
 from tokenwire.core import Grant, Token
 
 __all__ = ["TokenSource"]
@@ -63,6 +62,7 @@ class TokenSource(SourceBase):
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] | None = None,
         random: Callable[[], float] | None = None,
+        trace: Tracing = None,
     ) -> None:
         super().__init__(
             client,
@@ -74,6 +74,7 @@ class TokenSource(SourceBase):
             wait_timeout=wait_timeout,
             clock=clock,
             random=random,
+            trace=trace,
         )
         self.client = client
         self._sleep = client.sleep if sleep is None else sleep
@@ -121,17 +122,21 @@ class TokenSource(SourceBase):
 
     def _lead(self, flight: Flight) -> Cached:
         renewer = self._renewer
+        started = self.observer.renewal_started(renewer.key)
         try:
             result = drive(
                 renewer.renew(),
                 self.client.transport,
                 sleep=self._sleep,
-                perform=functools.partial(perform, renewer.store),
+                perform=self._perform,
+                observer=self.observer,
             )
         except BaseException as exc:
             flight.error = exc
+            self.observer.renewal_finished(renewer.key, started, None, exc)
             raise
         else:
+            self.observer.renewal_finished(renewer.key, started, result.token, None)
             return self._settle(flight, result)
         finally:
             with self._lock:
