@@ -285,10 +285,7 @@ class _Budget:
             return
         if monotonic is None:
             raise TypeError("a flow with a deadline needs a monotonic clock")
-        if not deadline > 0:
-            raise ConfigurationError(
-                f"deadline must be a positive number of seconds, not {deadline!r}"
-            )
+        deadline = check_deadline(deadline)
         self._monotonic = monotonic
         self._end = monotonic() + deadline
 

@@ -1,0 +1,37 @@
+"""A client's deadline holds against a stalled real server, through every built-in transport.
+
+The replay server reads each request and answers nothing. With a read timeout shorter than the
+deadline, the flow retries, and the deadline cuts the last attempt short: the request ends with
+``TransportTimeout`` naming the deadline and the attempts, and the server saw no more attempts
+than the policy allows. How long it took is the benchmark's business (bench_deadline.py), not
+this test's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.stall_harness import stalled_request
+from tokenwire.adapters.transport import BUILTIN_TRANSPORTS, BuiltinTransport
+from tokenwire.conformance.replay import ReplayServer
+from tokenwire.core import TransportTimeout
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ReplayServer]:
+    with ReplayServer() as replay:
+        yield replay
+
+
+@pytest.mark.parametrize("entry", BUILTIN_TRANSPORTS, ids=[t.name for t in BUILTIN_TRANSPORTS])
+def test_a_deadline_ends_retries_against_a_stalled_server_with_a_transport_timeout(
+    entry: BuiltinTransport, server: ReplayServer
+) -> None:
+    result = stalled_request(entry, server, deadline=1.0, read_timeout=0.4, attempts=3)
+    error = result.outcome
+    assert isinstance(error, TransportTimeout), error
+    assert "1 s deadline" in str(error)
+    assert 1 <= result.requests_seen <= 3
+    assert f"after {result.requests_seen} attempt" in str(error)
