@@ -26,5 +26,9 @@ Import the submodule you need; this package imports nothing heavy on its own. Th
   ``httpx`` extra).
 * :mod:`.requests`: ``TokenAuth``, a ``requests`` auth over a token source (the ``requests``
   extra).
-* :mod:`.cli`: the ``tokenwire`` command and its exit codes.
+* :mod:`.cli`: the ``tokenwire`` command, its exit codes and its table of built-in subcommands.
+* :mod:`.commands`: the built-in subcommands, one module each, imported only when run.
+* :mod:`.observe`: log records (``tokenwire.flow``, ``tokenwire.source``, ``tokenwire.store``) and
+  trace events, written once for the drivers and the token sources.
+* :mod:`.trace`: the typed trace events a ``trace=`` callback receives.
 """

@@ -85,7 +85,7 @@ Handler = Callable[[argparse.Namespace], int]
 #: ``tokenwire.core.auth.AUTH_METHODS``, for ``--help`` without importing the core.
 AUTH_METHOD_NAMES = ("client_secret_post", "client_secret_basic", "none")
 #: ``tokenwire.adapters.profiles.BY_NAME``'s names, likewise.
-PROFILE_NAMES = ("api_v1", "tencent_ciam")
+PROFILE_NAMES = ("api-v1", "tencent-ciam")
 #: The sync built-in transports by library (``transport.sync_libraries()``), likewise.
 TRANSPORT_NAMES = ("httpcore", "stdlib")
 
