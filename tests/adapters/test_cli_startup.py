@@ -1,4 +1,4 @@
-"""Fast start (issue 12 item 5): each command imports only what it needs, checked in fresh processes.
+"""Fast start (issue 12 item 5): a command imports only what it needs (fresh processes).
 
 ``tokenwire token --help`` must load neither msgspec, nor a transport library, nor an event loop,
 nor ``http.server`` or a probe module, and must not scan entry points; ``import tokenwire.core``
@@ -22,7 +22,8 @@ from tokenwire.core.auth import AUTH_METHODS
 
 #: Loaded by ``token --help``, any of these would mean the lazy structure broke.
 HEAVY = ("msgspec", "httpcore", "h11", "anyio", "trio", "sniffio", "asyncio", "http.server",
-         "http.client", "ssl", "tokenwire.core", "tokenwire.conformance", "typing_extensions")  # fmt: skip
+         "http.client", "ssl", "tokenwire.core", "tokenwire.conformance",
+         "typing_extensions")  # fmt: skip
 EVENT_LOOPS = ("asyncio", "trio", "anyio")
 
 PROBE = """
