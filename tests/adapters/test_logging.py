@@ -212,3 +212,5 @@ def test_a_request_ended_by_its_deadline_logs_each_attempt_and_retry(
     levels = [(r.name, r.levelname) for r in logs.records]
     assert levels.count(("tokenwire.flow", "DEBUG")) == 2 * seen
     assert levels.count(("tokenwire.flow", "WARNING")) == seen - 1
+    warnings = [r.getMessage() for r in logs.records if r.levelno == logging.WARNING]
+    assert all("failed (TransportTimeout); retrying in" in w for w in warnings)

@@ -46,6 +46,9 @@ from tokenwire.core.redact import scrub
 
 __all__ = ["QUIET", "Observer", "callbacks"]
 
+# A library's loggers get a NullHandler (logging HOWTO): records go only where the application
+# sends them, never to the "last resort" stderr handler of an unconfigured process.
+logging.getLogger("tokenwire").addHandler(logging.NullHandler())
 flow_log = logging.getLogger("tokenwire.flow")
 source_log = logging.getLogger("tokenwire.source")
 store_log = logging.getLogger("tokenwire.store")
@@ -158,7 +161,7 @@ class Observer:
         """The flow pauses: a retry (``attempt`` > 0) is logged and reported; polls are not."""
         if not step.attempt:
             return
-        reason = scrub(step.reason, 80)
+        reason = step.reason  # a status, an error class or a code the core has redacted
         after = ", as its Retry-After asks" if step.retry_after else ""
         _log(
             flow_log,

@@ -50,7 +50,7 @@ from tokenwire.core.errors import (
 from tokenwire.core.grants import Grant
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.profile import Profile
-from tokenwire.core.redact import Secrets
+from tokenwire.core.redact import Secrets, scrub
 from tokenwire.core.request import prepare_token_request
 from tokenwire.core.response import parse_token_response
 from tokenwire.core.token import Token
@@ -96,9 +96,10 @@ class Send(msgspec.Struct, frozen=True):
 class Sleep(msgspec.Struct, frozen=True):
     """Wait this many seconds, then reply with ``None``.
 
-    ``reason`` says why (``"HTTP 503"``, ``"server_error"``, ``"ConnectFailed"``, ...; never a
-    secret) and ``attempt`` which attempt it follows; ``retry_after`` is true when the server's
-    ``Retry-After`` set the delay. Other waits (polling) leave ``attempt`` at 0.
+    ``reason`` says why (``"HTTP 503"``, ``"HTTP 500 server_error"``, ``"TransportTimeout"``, ...:
+    a status, a redacted error code or an error class, never a secret) and ``attempt`` which
+    attempt it follows; ``retry_after`` is true when the server's ``Retry-After`` set the delay.
+    Other waits (polling) leave ``attempt`` at 0.
     """
 
     seconds: float
@@ -263,9 +264,9 @@ def check_deadline(deadline: float) -> float:
 
 
 def _reason(error: TokenwireError, response: HttpResponse) -> str:
-    """Why a response is retried, for logs: its OAuth error code, else its status."""
+    """Why a response is retried, for logs: its OAuth error code (redacted), else its status."""
     if isinstance(error, OAuthError) and error.error:
-        return f"HTTP {response.status} {error.error}"
+        return f"HTTP {response.status} {scrub(error.error, 60)}"
     return f"HTTP {response.status}"
 
 
