@@ -1,7 +1,7 @@
 """A token request with a deadline against a stalled replay server, through any built-in transport.
 
 Shared by the deadline test (tests/adapters/test_deadline_stall.py: how it ends, how many attempts
-the server saw) and the benchmark (tests/benchmarks/bench_deadline.py: how long it took). The
+the server saw) and the benchmark (tests/benchmarks/bench_ops.py: how long it took). The
 replay server reads every request and answers nothing; the transport's read timeout is shorter
 than the deadline, so the flow retries until the deadline cuts the last attempt short.
 """

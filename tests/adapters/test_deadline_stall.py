@@ -3,8 +3,8 @@
 The replay server reads each request and answers nothing. With a read timeout shorter than the
 deadline, the flow retries, and the deadline cuts the last attempt short: the request ends with
 ``TransportTimeout`` naming the deadline and the attempts, and the server saw no more attempts
-than the policy allows. How long it took is the benchmark's business (bench_deadline.py), not
-this test's.
+than the policy allows. How long it took is the benchmark's business (bench_ops.py), not this
+test's. A deadline does not take cancellation away from an async caller.
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import trio
 
 from tests.stall_harness import stalled_request
+from tokenwire.adapters.httpcore import AsyncTokenClient
 from tokenwire.adapters.transport import BUILTIN_TRANSPORTS, BuiltinTransport
-from tokenwire.conformance.replay import ReplayServer
-from tokenwire.core import TransportTimeout
+from tokenwire.conformance.replay import ReplayServer, ScriptedReply
+from tokenwire.core import ClientAuth, ClientCredentials, Profile, TransportTimeout
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +37,20 @@ def test_a_deadline_ends_retries_against_a_stalled_server_with_a_transport_timeo
     assert "1 s deadline" in str(error)
     assert 1 <= result.requests_seen <= 3
     assert f"after {result.requests_seen} attempt" in str(error)
+
+
+def test_an_async_caller_can_still_cancel_a_request_that_has_a_deadline(
+    server: ReplayServer,
+) -> None:
+    server.arm([ScriptedReply(action="stall")])
+    profile = Profile(token_url=f"{server.base_url}/token")
+    auth = ClientAuth("cancel-client", "CancelClientSecret-8e21aa")
+
+    async def go() -> bool:
+        async with AsyncTokenClient(profile, auth, deadline=60.0) as client:
+            with trio.move_on_after(0.2) as scope:
+                await client.request(ClientCredentials())
+            return scope.cancelled_caught
+
+    assert trio.run(go) is True
+    assert server.take().requests == 1

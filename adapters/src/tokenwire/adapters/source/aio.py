@@ -68,8 +68,9 @@ class AsyncTokenSource(SourceBase):
     :meth:`~tokenwire.adapters.client.AsyncTokenClient.flow` requests every token; ``clock``,
     ``random`` and ``sleep`` (used between polls of a shared store and between retries) default
     to the client's (its default sleep is the running loop's). A source belongs to the event loop
-    it first renews on, like its client's connection pool. Needs anyio (the ``httpcore`` extra
-    brings it): without it, construction raises :class:`~tokenwire.core.ConfigurationError`.
+    it first renews on, like its client's connection pool. ``trace`` is as for the sync source.
+    Needs anyio (the ``httpcore`` extra brings it): without it, construction raises
+    :class:`~tokenwire.core.ConfigurationError`.
     """
 
     def __init__(

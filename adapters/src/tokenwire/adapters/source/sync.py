@@ -47,6 +47,8 @@ class TokenSource(SourceBase):
     ``clock`` (the hot path's wall clock), ``random`` (poll jitter) and ``sleep`` (between polls
     of a shared store, and between retries) default to the client's ``clock``, ``random`` and
     ``sleep``; the clock is a wall clock because stored expiry times are shared across machines.
+    ``trace`` takes callbacks for the events of :mod:`tokenwire.adapters.trace` (default: the
+    client's); renewals are logged under ``tokenwire.source``, the cached path never.
     """
 
     def __init__(
