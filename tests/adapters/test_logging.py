@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.ops_replies import BUSY, Ticking, token_reply
 from tokenwire.adapters.client import TokenClient
 from tokenwire.adapters.source import TokenSource
 from tokenwire.adapters.stdlib import StdlibTransport
@@ -43,27 +44,7 @@ SECRETS = (SECRET, OLD_REFRESH, NEW_REFRESH, OLD_ACCESS, NEW_ACCESS)
 CLIENT = ClientAuth("log-client", SECRET)
 KEY = "svc/orders"
 
-BUSY = ScriptedReply(
-    response=CannedResponse(
-        status=503,
-        headers=[("Content-Type", "application/json"), ("Retry-After", "0")],
-        body='{"error": "temporarily_unavailable"}',
-    )
-)
-ROTATED = ScriptedReply(
-    response=CannedResponse(
-        status=200,
-        headers=[("Content-Type", "application/json")],
-        body=json.dumps(
-            {
-                "access_token": NEW_ACCESS,
-                "token_type": "Bearer",
-                "expires_in": 3600,
-                "refresh_token": NEW_REFRESH,
-            }
-        ),
-    )
-)
+ROTATED = token_reply(access_token=NEW_ACCESS, expires_in=3600, refresh_token=NEW_REFRESH)
 INVALID_GRANT = ScriptedReply(
     response=CannedResponse(
         status=400,
@@ -122,9 +103,10 @@ def expired_token() -> Token:
 def test_a_refresh_with_a_lease_wait_a_retry_and_a_rotation_logs_these_records(
     server: ReplayServer, logs: pytest.LogCaptureFixture
 ) -> None:
-    store = MemoryStore()
+    store = MemoryStore(monotonic=Ticking())
     store.compare_and_set(KEY, None, expired_token())
-    assert store.acquire_lease(KEY, 0.05) is not None  # a holder that dies with it
+    # A holder that dies with its lease: it expires after the source's first look at it.
+    assert store.acquire_lease(KEY, 1.5) is not None
     server.arm([BUSY, ROTATED])
     profile = Profile(token_url=f"{server.base_url}/token")
     with TokenClient(profile, CLIENT, StdlibTransport(), retry=QUICK) as client:

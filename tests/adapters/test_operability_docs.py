@@ -21,30 +21,17 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from tests.ops_replies import BUSY, token_reply
 from tokenwire.adapters.client import TokenClient
 from tokenwire.adapters.stdlib import StdlibTransport
 from tokenwire.adapters.trace import RequestFinished, RequestStarted, RetryScheduled
-from tokenwire.conformance.replay import ReplayServer, ScriptedReply
-from tokenwire.conformance.vectors import CannedResponse
+from tokenwire.conformance.replay import ReplayServer
 from tokenwire.core import ClientAuth, ClientCredentials, Profile, RetryPolicy
 
 DOC = Path(__file__).parents[2] / "docs" / "operability.md"
 BLOCKS = re.findall(r"^```python\n(.*?)^```$", DOC.read_text(encoding="utf-8"), re.M | re.S)
 
-BUSY = ScriptedReply(
-    response=CannedResponse(
-        status=503,
-        headers=[("Content-Type", "application/json"), ("Retry-After", "0")],
-        body='{"error": "temporarily_unavailable"}',
-    )
-)
-OK = ScriptedReply(
-    response=CannedResponse(
-        status=200,
-        headers=[("Content-Type", "application/json")],
-        body='{"access_token": "OpsAccessToken-3f9a1c", "token_type": "Bearer", "expires_in": 60}',
-    )
-)
+OK = token_reply(access_token="OpsAccessToken-3f9a1c", expires_in=60)
 EXPORTER = InMemorySpanExporter()
 
 

@@ -8,13 +8,13 @@ under ``tokenwire.store``; the cached hot path reports nothing.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Iterator
 
 import pytest
 
+from tests.ops_replies import Ticking, token_reply
 from tokenwire.adapters.client import TokenClient
 from tokenwire.adapters.source import TokenSource
 from tokenwire.adapters.stdlib import StdlibTransport
@@ -27,25 +27,13 @@ from tokenwire.adapters.trace import (
     RequestStarted,
     StoreFailed,
 )
-from tokenwire.conformance.replay import ReplayServer, ScriptedReply
-from tokenwire.conformance.vectors import CannedResponse
+from tokenwire.conformance.replay import ReplayServer
 from tokenwire.core import ClientAuth, ClientCredentials, Profile, Token
 
 KEY = "svc/billing"
 CLIENT = ClientAuth("trace-client", "TraceSourceSecret-2e8d51")
-ROTATED = ScriptedReply(
-    response=CannedResponse(
-        status=200,
-        headers=[("Content-Type", "application/json")],
-        body=json.dumps(
-            {
-                "access_token": "TraceAccess-9a7b3c",
-                "token_type": "Bearer",
-                "expires_in": 3600,
-                "refresh_token": "TraceRefreshNew-4c2d19",
-            }
-        ),
-    )
+ROTATED = token_reply(
+    access_token="TraceAccess-9a7b3c", expires_in=3600, refresh_token="TraceRefreshNew-4c2d19"
 )
 
 
@@ -66,7 +54,7 @@ def test_a_renewal_reports_its_start_the_lease_wait_the_request_and_its_end(
     server: ReplayServer,
 ) -> None:
     now = time.time()
-    store = MemoryStore()
+    store = MemoryStore(monotonic=Ticking())
     old = Token(
         access_token="TraceAccessOld-1f0e2d",
         token_type="Bearer",
@@ -76,7 +64,7 @@ def test_a_renewal_reports_its_start_the_lease_wait_the_request_and_its_end(
         received_at=now - 70,
     )
     store.compare_and_set(KEY, None, old)
-    assert store.acquire_lease(KEY, 0.05) is not None  # its holder dies with it
+    assert store.acquire_lease(KEY, 1.5) is not None  # its holder dies: expired at the 2nd look
     server.arm([ROTATED])
     events: list[object] = []
     profile = Profile(token_url=f"{server.base_url}/token")
