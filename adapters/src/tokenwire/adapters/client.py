@@ -179,17 +179,27 @@ class _ClientBase(Generic[R]):
         """
         raise NotImplementedError
 
-    def refresh(self, refresh_token: str, scope: str | None = None) -> R:
+    def refresh(
+        self, refresh_token: str, scope: str | None = None, *, deadline: float | None = None
+    ) -> R:
         """Refresh grant (RFC 6749 §6). Not retried once the request may have arrived."""
-        return self.request(RefreshToken(refresh_token, scope))
+        return self.request(RefreshToken(refresh_token, scope), deadline=deadline)
 
-    def client_credentials(self, scope: str | None = None) -> R:
+    def client_credentials(self, scope: str | None = None, *, deadline: float | None = None) -> R:
         """Client credentials grant (RFC 6749 §4.4)."""
-        return self.request(ClientCredentials(scope))
+        return self.request(ClientCredentials(scope), deadline=deadline)
 
-    def exchange_code(self, code: str, redirect_uri: str, code_verifier: str | None = None) -> R:
+    def exchange_code(
+        self,
+        code: str,
+        redirect_uri: str,
+        code_verifier: str | None = None,
+        *,
+        deadline: float | None = None,
+    ) -> R:
         """Authorization code grant (RFC 6749 §4.1.3), with the PKCE verifier if one was used."""
-        return self.request(AuthorizationCode(code, redirect_uri, code_verifier))
+        grant = AuthorizationCode(code, redirect_uri, code_verifier)
+        return self.request(grant, deadline=deadline)
 
     def __repr__(self) -> str:
         return (
