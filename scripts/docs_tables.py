@@ -16,19 +16,47 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def probe_checks_table() -> str:
-    """The probe checks as ``docs/probing.md`` lists them, from ``probes.CHECKS``."""
-    from tokenwire.conformance.probes import CHECKS
+    """The probe checks as ``docs/probing.md`` lists them, from ``registry.ALL_CHECKS``."""
+    from tokenwire.conformance.probes.registry import ALL_CHECKS
 
     lines = ["| Check | RFC section | Level | Expects |", "| --- | --- | --- | --- |"]
     lines += [
-        f"| `{check.id}` | {check.section} | {check.level} | {check.title} |" for check in CHECKS
+        f"| `{check.id}` | {check.section} | {check.level} | {check.title} |"
+        for check in ALL_CHECKS
     ]
+    return "\n".join(lines) + "\n"
+
+
+def probe_citations_list() -> str:
+    """Every section the probe checks cite, linked, with the checks citing it and, for the main
+    ones, the requirement's text (``probes.citations``)."""
+    from tokenwire.conformance.probes.citations import REQUIREMENTS, Citation, citations
+    from tokenwire.conformance.probes.registry import ALL_CHECKS
+
+    cited: dict[str, tuple[Citation, list[str]]] = {}
+    for check in ALL_CHECKS:
+        for citation in citations(check.section):
+            cited.setdefault(citation.label, (citation, []))[1].append(check.id)
+
+    def order(label: str) -> tuple[str, list[int]]:
+        citation = cited[label][0]
+        numbers = citation.section.split("-", 1)[0].split(".")
+        return (citation.spec, [int(n) for n in numbers])
+
+    lines = []
+    for label in sorted(cited, key=order):
+        citation, ids = cited[label]
+        users = ", ".join(f"`{i}`" for i in ids)
+        lines.append(f"- [{label}]({citation.url}): {users}")
+        if label in REQUIREMENTS:
+            lines.append(f"  > {REQUIREMENTS[label]}")
     return "\n".join(lines) + "\n"
 
 
 #: Each generated table: the docs file it sits in, its name there, and what builds it.
 TABLES: dict[str, tuple[str, Callable[[], str]]] = {
     "probe-checks": ("docs/probing.md", probe_checks_table),
+    "probe-citations": ("docs/probing.md", probe_citations_list),
 }
 
 

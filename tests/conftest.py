@@ -7,10 +7,12 @@ Peers used across directories are session fixtures here: one headless Chromium p
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser import Chromium, launch_chromium
+if TYPE_CHECKING:  # imported lazily: tests/core also runs inside Pyodide, without Playwright
+    from tests.browser import Chromium
 
 
 @pytest.fixture(scope="session")
@@ -19,5 +21,7 @@ def chromium() -> Iterator[Chromium]:
 
     Each test opens its own context in the work it hands over.
     """
+    from tests.browser import launch_chromium
+
     with launch_chromium() as launched:
         yield launched

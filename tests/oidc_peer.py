@@ -17,21 +17,18 @@ from __future__ import annotations
 
 import http.client
 import os
-import subprocess
-import tempfile
-import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from types import TracebackType
-from typing import IO
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 import msgspec
 import pytest
 
-from tests.peers import peers_required, require_executable, stop_process
+from tests.child_peer import ChildPeer, poll_until_ready
+from tests.peers import peers_required, require_executable
 from tokenwire.adapters.profiles import generic
 from tokenwire.conformance.loopback import HOST, free_port
 from tokenwire.core import ClientAuth, HttpRequest, HttpResponse, Profile, encode_form
@@ -90,6 +87,11 @@ PUBLIC_CLIENT = OidcClient("tw-public", None, "none")
 #: A native public client (RFC 8252): its loopback redirect may take any port, so a test can run
 #: a real listener on a free one (``native_redirect_uri``). PKCE required, as for any public client.
 NATIVE_CLIENT = OidcClient("tw-native", None, "none", redirect_uri="http://127.0.0.1/callback")
+#: The example web app's client (``examples/starlette_login``): confidential, and native only so
+#: that the app may run on any loopback port.
+WEB_CLIENT = OidcClient(
+    "tw-web", "tw-web-secret", "client_secret_basic", redirect_uri="http://127.0.0.1/callback"
+)
 CLIENTS = (POST_CLIENT, BASIC_CLIENT, PUBLIC_CLIENT)
 
 
@@ -149,8 +151,7 @@ class OidcProviderPeer:
     def __init__(self, node: str) -> None:
         self.node = node
         self.port = 0
-        self._process: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
+        self._child = ChildPeer()
 
     # --- where things are -------------------------------------------------------------------
 
@@ -168,7 +169,7 @@ class OidcProviderPeer:
 
     @property
     def pid(self) -> int | None:
-        return None if self._process is None else self._process.pid
+        return self._child.pid
 
     def profile(self) -> Profile:
         """A plain RFC 6749 profile for this provider: no quirk needed."""
@@ -187,72 +188,43 @@ class OidcProviderPeer:
 
     def start(self, *, timeout: float = START_TIMEOUT) -> None:
         """Start the provider and return once its discovery document names the right issuer."""
-        if self._process is not None:
+        if self._child.running:
             raise PeerError("the oidc-provider peer is already running")
         self.port = free_port()
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
         env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "NODE_OPTIONS")}
-        self._process = subprocess.Popen(
-            [self.node, "server.mjs", str(self.port)],
-            cwd=NODE_PROJECT,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+        self._child.spawn([self.node, "server.mjs", str(self.port)], cwd=NODE_PROJECT, env=env)
         try:
-            self._wait_ready(timeout)
+            poll_until_ready(
+                self._child, self._ready, timeout=timeout, what="oidc-provider", error=PeerError
+            )
         except BaseException:
             self.stop()
             raise
 
-    def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
+    def _ready(self) -> bool:
         discovery = HttpRequest(
             method="GET",
             url=f"{self.issuer}/.well-known/openid-configuration",
             headers=(("Accept", "application/json"),),
         )
-        delay = 0.01
-        while True:
-            assert self._process is not None
-            if self._process.poll() is not None:
-                raise PeerError(
-                    f"oidc-provider exited with status {self._process.returncode}:\n{self.log()}"
-                )
-            try:
-                response = send(discovery, timeout=1.0)
-            except OSError:
-                pass
-            else:
-                if response.status == 200:
-                    document = msgspec.json.decode(response.body)
-                    if document.get("issuer") != self.issuer:
-                        raise PeerError(f"discovery names issuer {document.get('issuer')!r}")
-                    return
-            if time.monotonic() >= deadline:
-                raise PeerError(f"oidc-provider not ready after {timeout} s:\n{self.log()}")
-            time.sleep(delay)  # poll interval, not a wait for readiness
-            delay = min(delay * 2, 0.1)
+        try:
+            response = send(discovery, timeout=1.0)
+        except OSError:
+            return False
+        if response.status != 200:
+            return False
+        document = msgspec.json.decode(response.body)
+        if document.get("issuer") != self.issuer:
+            raise PeerError(f"discovery names issuer {document.get('issuer')!r}")
+        return True
 
     def log(self) -> str:
         """What the provider printed so far (it never prints a token or secret)."""
-        if self._log is None:
-            return ""
-        self._log.flush()
-        self._log.seek(0)
-        text = self._log.read().decode("utf-8", "replace")
-        self._log.seek(0, os.SEEK_END)
-        return text[-4000:]
+        return self._child.log()
 
     def stop(self, *, timeout: float = STOP_TIMEOUT) -> None:
         """Stop the process by its PID: SIGTERM, then SIGKILL if it lingers."""
-        process, self._process = self._process, None
-        if process is not None:
-            stop_process(process, timeout)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        self._child.stop(timeout)
 
     def __enter__(self) -> OidcProviderPeer:
         self.start()

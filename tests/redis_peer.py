@@ -60,8 +60,11 @@ def _wait_ready(process: subprocess.Popen[bytes], port: int, log: Path) -> bool:
 
 
 @contextlib.contextmanager
-def redis_server(executable: str, *, attempts: int = 3) -> Iterator[RedisPeer]:
-    """Run ``redis-server`` on 127.0.0.1 for the duration of the block."""
+def redis_server(
+    executable: str, *, attempts: int = 3, options: tuple[str, ...] = ()
+) -> Iterator[RedisPeer]:
+    """Run ``redis-server`` on 127.0.0.1 for the duration of the block, with extra ``options``
+    (for example ``("--maxmemory", "8mb")``)."""
     with tempfile.TemporaryDirectory(prefix="tokenwire-redis-") as scratch:
         log = Path(scratch) / "redis.log"
         for _ in range(attempts):
@@ -75,6 +78,7 @@ def redis_server(executable: str, *, attempts: int = 3) -> Iterator[RedisPeer]:
                 "--dir", scratch,
                 "--logfile", str(log),
                 "--daemonize", "no",
+                *options,
             ]  # fmt: skip
             process = subprocess.Popen(
                 command,

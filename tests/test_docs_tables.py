@@ -16,7 +16,18 @@ def test_a_generated_docs_table_matches_the_code(name: str) -> None:
 
 
 def test_the_probe_table_lists_every_check_once() -> None:
-    from tokenwire.conformance.probes import CHECKS
+    from tokenwire.conformance.probes.registry import ALL_CHECKS
 
     table = docs_tables.documented("probe-checks")
-    assert [line.split("`")[1] for line in table.splitlines()[2:]] == [c.id for c in CHECKS]
+    assert [line.split("`")[1] for line in table.splitlines()[2:]] == [c.id for c in ALL_CHECKS]
+
+
+def test_every_check_is_listed_under_each_section_it_cites() -> None:
+    from tokenwire.conformance.probes.citations import citations
+    from tokenwire.conformance.probes.registry import ALL_CHECKS
+
+    listed = docs_tables.documented("probe-citations")
+    for check in ALL_CHECKS:
+        for citation in citations(check.section):
+            line = next(x for x in listed.splitlines() if x.startswith(f"- [{citation.label}]"))
+            assert f"`{check.id}`" in line

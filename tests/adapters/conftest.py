@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 
 from tests.peers import require_executable
+from tests.recording_provider import RecordingProvider, provider_starter
 from tests.redis_peer import RedisPeer, redis_server
 from tests.transport_harness import HARNESSES, Harness
 from tests.transport_servers import Server, server_pool
 from tokenwire.adapters.stores import RedisStore
+from tokenwire.conformance.reference.handler import ReferenceRequestHandler
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +53,23 @@ def redis_store(redis_peer: RedisPeer, redis_prefix: str) -> Iterator[RedisStore
         yield store
     finally:
         store.close()
+
+
+@pytest.fixture
+def recording_providers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Callable[..., RecordingProvider]]:
+    """Start providers that record every grant they are sent; all stop at the end of the test."""
+    # TCP_NODELAY: the provider writes headers and body separately (see test_source.py).
+    monkeypatch.setattr(ReferenceRequestHandler, "disable_nagle_algorithm", True)
+    with provider_starter(RecordingProvider) as start:
+        yield start
+
+
+@pytest.fixture
+def rotating_provider(recording_providers: Callable[..., RecordingProvider]) -> RecordingProvider:
+    """A recording provider that rotates refresh tokens and refuses a reused one."""
+    return recording_providers(rotate_refresh_tokens=True)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ polls with a deadline; nothing sleeps to let something happen.
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ import msgspec
 import pytest
 import trio
 
+from tests.recording_provider import provider_starter
 from tokenwire.adapters.httpcore import AsyncTokenClient, TokenClient
 from tokenwire.adapters.source import AsyncTokenSource, RefreshTimeout, TokenSource
 from tokenwire.adapters.source.cached import Cached
@@ -56,16 +58,8 @@ def provider_factory(
     # TCP_NODELAY on the provider's sockets: it writes headers and body separately, and Nagle's
     # algorithm meeting the client's delayed ACK adds 40 ms to every request otherwise.
     monkeypatch.setattr(ReferenceRequestHandler, "disable_nagle_algorithm", True)
-    started: list[ReferenceProvider] = []
-
-    def start(**options: Any) -> ReferenceProvider:
-        provider = ReferenceProvider("rfc6749", **options).start()
-        started.append(provider)
-        return provider
-
-    yield start
-    for provider in started:
-        provider.stop()
+    with provider_starter(functools.partial(ReferenceProvider, "rfc6749")) as start:
+        yield start
 
 
 @pytest.fixture

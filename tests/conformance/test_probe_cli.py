@@ -104,7 +104,7 @@ def test_junit_format_parses(
     assert [c.get("name") for c in cases] == [c.id for c in CHECKS]
     assert int(root.get("tests", "-1")) == len(cases)
     assert int(root.get("failures", "-1")) == len(root.findall("testcase/failure")) == 0
-    assert int(root.get("skipped", "-1")) == len(root.findall("testcase/skipped")) == 4
+    assert int(root.get("skipped", "-1")) == len(root.findall("testcase/skipped")) == 5
     # The reference holds a post client to its method: a warning, kept in system-out.
     basic = next(c for c in cases if c.get("name") == "client-auth.basic")
     assert basic.get("classname") == "tokenwire-probe.client-auth"
@@ -138,7 +138,7 @@ def test_table_format(provider: ReferenceProvider, capsys: pytest.CaptureFixture
         assert check.id in out
     assert "Findings:" in out
     assert "WARN client-auth.basic (MUST, RFC 6749 §2.3.1)" in out
-    assert out.rstrip().endswith(f"({MAX_REQUESTS - 2} requests sent)")
+    assert out.rstrip().endswith(f"({MAX_REQUESTS - 3} requests sent)")
     assert POST_CLIENT.client_secret is not None
     assert_no_secret(out + err, [POST_CLIENT.client_secret])
 

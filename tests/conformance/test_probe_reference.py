@@ -110,6 +110,8 @@ def provider() -> Iterator[ReferenceProvider]:
 # What the plain rfc6749 reference provider does, check by check, for a client_secret_post
 # client with a refresh token. Its one deviation: it holds a client registered for
 # client_secret_post to that method, so Basic is refused (RFC 6749 §2.3.1 wants it accepted).
+# And it rotates refresh tokens without reuse detection: reusing the old one is refused, but the
+# rotated one stays good (RFC 9700 §4.14.2 has the active one revoked).
 PLAIN_POST = {
     "success.status": "pass",
     "success.content-type": "pass",
@@ -137,6 +139,7 @@ PLAIN_POST = {
     "refresh.new-access-token": "pass",
     "refresh.rotation": "pass",
     "refresh.old-token-refused": "pass",
+    "refresh.reuse-revokes-grant": "warn",
     "throttling.retry-after": "skip",
 }
 
@@ -202,8 +205,8 @@ def test_plain_provider_public_client(provider: ReferenceProvider) -> None:
     }
     assert report.outcomes == {
         check.id: "skip" if check.id in skipped else "pass" for check in CHECKS
-    }
-    assert report.requests_sent == 5
+    } | {"refresh.reuse-revokes-grant": "warn"}
+    assert report.requests_sent == 6
     assert "public client" in report.result("client-auth.basic").detail
     assert report.result("success.status").evidence[0].request.startswith("the refresh token")
 
@@ -213,9 +216,9 @@ def test_without_refresh_token_refresh_checks_skip(provider: ReferenceProvider) 
 
     refresh = {k: v for k, v in report.outcomes.items() if k.startswith("refresh.")}
     assert refresh == dict.fromkeys(refresh, "skip")
-    assert len(refresh) == 3
+    assert len(refresh) == 4
     assert report.result("refresh.rotation").detail == "needs --refresh-token"
-    assert report.requests_sent == MAX_REQUESTS - 2
+    assert report.requests_sent == MAX_REQUESTS - 3
 
 
 def test_reuse_check_can_be_left_out(provider: ReferenceProvider) -> None:
@@ -231,7 +234,7 @@ def test_reuse_check_can_be_left_out(provider: ReferenceProvider) -> None:
     assert report.outcomes["refresh.rotation"] == "pass"
     assert report.outcomes["refresh.old-token-refused"] == "skip"
     assert "--no-reuse-check" in report.result("refresh.old-token-refused").detail
-    assert report.requests_sent == MAX_REQUESTS - 1
+    assert report.requests_sent == MAX_REQUESTS - 2
 
 
 def test_refresh_without_rotation_sends_no_reuse_probe() -> None:
@@ -248,7 +251,7 @@ def test_refresh_without_rotation_sends_no_reuse_probe() -> None:
     assert report.result("refresh.rotation").detail.startswith("not rotated")
     assert report.outcomes["refresh.old-token-refused"] == "skip"
     assert "did not rotate" in report.result("refresh.old-token-refused").detail
-    assert report.requests_sent == MAX_REQUESTS - 1
+    assert report.requests_sent == MAX_REQUESTS - 2
 
 
 # --- broken modes ---------------------------------------------------------------------------
@@ -278,7 +281,11 @@ def test_broken_no_store_also_flags_errors_and_pragma() -> None:
     with ReferenceProvider("rfc6749", broken=frozenset({"no-store"})) as provider:
         report = probe(ProbeTarget(token_url=provider.token_url, auth=BASIC_CLIENT.auth()))
 
-    assert report.outcomes["errors.cache-control"] == "warn"
+    # RFC 6749 §5.1's no-store covers answers carrying tokens: on errors it is informational.
+    assert report.result("errors.cache-control").level == "INFO"
+    assert report.outcomes["errors.cache-control"] == "pass"
+    assert "without Cache-Control: no-store" in report.result("errors.cache-control").detail
+    assert "informational" in report.result("errors.cache-control").detail
     assert report.outcomes["success.pragma"] == "warn"
     assert report.result("success.cache-control").evidence[0].headers.get("Cache-Control") is None
 
@@ -322,7 +329,7 @@ def test_plans_are_bounded(client: RegisteredClient, refresh: str | None, reuse:
     names = [p.name for p in plan]
     assert len(set(names)) == len(names)
     if refresh is not None and reuse:
-        assert names[-2:] == ["refresh", "old-refresh-token"]
+        assert names[-3:] == ["refresh", "old-refresh-token", "rotated-refresh-token-after-reuse"]
 
 
 def test_announcement_says_what_will_be_sent(provider: ReferenceProvider) -> None:

@@ -200,6 +200,21 @@ def test_issuer_is_checked_when_sent() -> None:
     )
 
 
+def test_a_callback_without_iss_is_refused_when_the_provider_advertises_rfc_9207() -> None:
+    for callback in (f"{REDIRECT}?code=C&state=S", f"{REDIRECT}?error=access_denied&state=S"):
+        with pytest.raises(IssuerMismatch, match="no iss"):
+            parse_callback(callback, expected_state="S", issuer=ISSUER, require_iss=True)
+    sent = parse_callback(
+        f"{REDIRECT}?code=C&state=S&iss={ISSUER}",
+        expected_state="S",
+        issuer=ISSUER,
+        require_iss=True,
+    )
+    assert sent.iss == ISSUER
+    with pytest.raises(ConfigurationError, match="expected issuer"):
+        parse_callback(f"{REDIRECT}?code=C&state=S", expected_state="S", require_iss=True)
+
+
 def test_error_callback_becomes_its_typed_error() -> None:
     with pytest.raises(AccessDenied) as info:
         parse_callback(

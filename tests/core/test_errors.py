@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pickle
+import sys
 
 import pytest
 
@@ -24,10 +25,21 @@ from tokenwire.core.errors import (
 SECRET = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXJlZnJlc2gtdG9rZW4.Zm9vYmFy"
 
 
+#: Read through a variable: mypy would judge a literal ``sys.platform`` test for its own platform.
+PLATFORM: str = sys.platform
+
+
 def _declared_exceptions() -> list[type[BaseException]]:
     found: dict[str, type[BaseException]] = {}
     for name in modules_under():
-        module = importlib.import_module(name)
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            # Inside Pyodide (tests/pyodide) only core and adapters are installed, without the
+            # optional extras (httpcore, redis) and the conformance suite's dependencies.
+            if PLATFORM != "emscripten" or exc.name in ("tokenwire.core", "tokenwire.adapters"):
+                raise
+            continue
         for public in getattr(module, "__all__", ()):
             obj = getattr(module, public)
             if inspect.isclass(obj) and issubclass(obj, BaseException):
@@ -105,6 +117,8 @@ def _sample(cls: type[TokenwireError]) -> TokenwireError:
         return IdTokenError("nonce_mismatch", "the nonce is not the one sent")
     if cls is UserinfoError:
         return UserinfoError("error_status", "userinfo answered 401", status=401)
+    if cls.__name__ == "LoginError":  # tokenwire.adapters.login: (reason, message)
+        return cls("replayed", "this login was finished already")
     return cls("what went wrong")
 
 

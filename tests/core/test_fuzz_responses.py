@@ -8,6 +8,8 @@ token the server issued) is in any message, repr or argument of the error or of 
 
 from __future__ import annotations
 
+import pytest
+
 from tests.core.fuzz_bodies import KNOWN, BodyMaker, all_secrets
 from tests.error_chain import shown
 from tokenwire.core import Profile, Token, TokenwireError, parse_token_response
@@ -17,6 +19,9 @@ RESPONSES = 100_000
 PROFILE = Profile(token_url="https://as.example.com/token")
 
 
+# About 40 s of CPU since the JSON nesting guard scans every bracket-heavy body (the fuzzer
+# makes many); the default 120 s limit is too tight on a loaded machine.
+@pytest.mark.timeout(300)
 def test_100000_hostile_responses_give_typed_errors_that_show_no_secret() -> None:
     maker = BodyMaker(seed=20261130)
     secrets = all_secrets()

@@ -83,6 +83,18 @@ const clients = [
     response_types: ['code'],
     redirect_uris: [NATIVE_REDIRECT_URI],
   },
+  {
+    // examples/starlette_login: a confidential web app. Registered as native only so that the
+    // tests can run it on whatever loopback port is free; a deployed app is a web client with
+    // its exact https redirect URI.
+    client_id: 'tw-web',
+    client_secret: 'tw-web-secret',
+    application_type: 'native',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: [NATIVE_REDIRECT_URI],
+  },
 ];
 
 // One RSA key signs ID tokens and JWT access tokens (RS256 is OIDC's default) until a rotation.

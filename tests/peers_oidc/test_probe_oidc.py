@@ -91,8 +91,10 @@ def test_post_client(oidc_provider: OidcProviderPeer) -> None:
     # The Basic request of the same client got its challenge.
     assert report.outcomes["errors.basic-challenge"] == "pass"
     # The refresh token the server rotated to died with the grant when the old one was reused,
-    # as the announcement warns.
-    refreshed = recording.responses[-2]
+    # as the announcement warns, and as the last probe saw (RFC 9700 §4.14.2).
+    assert report.outcomes["refresh.reuse-revokes-grant"] == "pass"
+    assert recording.responses[-1].status == 400
+    refreshed = recording.responses[-3]
     assert refreshed.status == 200
     new_refresh = msgspec.json.decode(refreshed.body)["refresh_token"]
     assert new_refresh != refresh_token
@@ -146,4 +148,4 @@ def test_public_client(oidc_provider: OidcProviderPeer) -> None:
     expected = {c.id: "skip" if c.id in skipped else "pass" for c in CHECKS}
     assert report.outcomes == expected | {"success.pragma": "warn"}
     assert report.result("success.scope").detail == "'openid offline_access'"
-    assert report.requests_sent == 5
+    assert report.requests_sent == 6

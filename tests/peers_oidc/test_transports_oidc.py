@@ -8,7 +8,6 @@ on asyncio and on trio. The codes come from driving the provider's login and con
 from __future__ import annotations
 
 import secrets
-from typing import cast
 
 import pytest
 
@@ -22,12 +21,9 @@ from tests.oidc_peer import (
     OidcProviderPeer,
 )
 from tests.peers_oidc.test_oidc_peer import jwt_claims
-from tests.transport_harness import EVENT_LOOPS
-from tokenwire.adapters.client import AsyncTokenClient, TokenClient
+from tests.transport_flows import token_request
 from tokenwire.adapters.transport import (
     BUILTIN_TRANSPORTS,
-    AsyncTransport,
-    Transport,
     TransportOptions,
 )
 from tokenwire.conformance.runner import builtin_transports
@@ -54,20 +50,7 @@ def test_every_builtin_transport_is_covered() -> None:
 
 def request(transport: str, peer: OidcProviderPeer, client: OidcClient, grant: Grant) -> Token:
     """One token request through ``transport``, with a fresh client as an application would."""
-    profile = peer.profile()
-    entry = _BY_NAME[transport]
-    if entry.mode == "sync":
-        sync_transport = cast("Transport", entry.build(OPTIONS))
-        with TokenClient(profile, client.auth, sync_transport) as sync:
-            return sync.request(grant)
-
-    async def go() -> Token:
-        async_transport = cast("AsyncTransport", entry.build(OPTIONS))
-        async with AsyncTokenClient(profile, client.auth, async_transport) as tokens:
-            return await tokens.request(grant)
-
-    token: Token = EVENT_LOOPS[entry.mode](go)
-    return token
+    return token_request(transport, peer.profile(), client.auth, grant)
 
 
 def code_grant(peer: OidcProviderPeer, client: OidcClient) -> tuple[AuthorizationCode, str]:

@@ -9,6 +9,8 @@ Import the submodule you need; this package imports nothing heavy on its own. Th
   by its total deadline.
 * :mod:`.stdlib`: ``StdlibTransport`` over ``http.client``, and a client that defaults to it; no
   third-party dependency.
+* :mod:`.fetch`: ``FetchTransport``, an async transport on the JavaScript ``fetch`` of Pyodide
+  (browser or Node).
 * :mod:`.transport`: the ``Transport`` / ``AsyncTransport`` Protocols every transport fits, what
   a transport may declare (``options``, ``runtime_headers``), ``TransportOptions``, what the
   built-in transports share, and their table (``BUILTIN_TRANSPORTS``).
@@ -26,8 +28,12 @@ Import the submodule you need; this package imports nothing heavy on its own. Th
   ``httpx`` extra).
 * :mod:`.requests`: ``TokenAuth``, a ``requests`` auth over a token source (the ``requests``
   extra).
+* :mod:`.login`: ``LoginFlow`` / ``AsyncLoginFlow``, a web login for any framework (state, nonce,
+  PKCE, replay refusal, a verified ID token).
 * :mod:`.cli`: the ``tokenwire`` command, its exit codes and its table of built-in subcommands.
 * :mod:`.commands`: the built-in subcommands, one module each, imported only when run.
+* :mod:`.login_cli`: ``tokenwire login`` (RFC 8252 loopback browser login) and
+  ``tokenwire token --cached``.
 * :mod:`.observe`: log records (``tokenwire.flow``, ``tokenwire.source``, ``tokenwire.store``) and
   trace events, written once for the drivers and the token sources.
 * :mod:`.trace`: the typed trace events a ``trace=`` callback receives.

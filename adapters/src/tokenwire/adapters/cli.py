@@ -185,6 +185,12 @@ def add_client_arguments(parser: argparse._ActionsContainer, *, required: bool =
         help="client authentication method (default: the provider's documented one)",
     )
     parser.add_argument("--scope", help="space-delimited scope")
+    parser.add_argument(
+        "--basic-unencoded",
+        action="store_true",
+        help="send client_secret_basic credentials without form-urlencoding them first, for a "
+        "provider that does not decode them (RFC 6749 §2.3.1 says it must)",
+    )
 
 
 def default_transport() -> str:
@@ -253,6 +259,10 @@ BUILTIN_COMMANDS: dict[str, Builtin] = {
     "token": Builtin(
         "fetch a token and print the token response as JSON",
         "tokenwire.adapters.commands.token:configure",
+    ),
+    "login": Builtin(
+        "log in through the browser (RFC 8252) and keep the token in the cache",
+        "tokenwire.adapters.login_cli:configure",
     ),
 }
 

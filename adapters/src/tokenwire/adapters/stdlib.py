@@ -21,6 +21,7 @@ import http.client
 import io
 import select
 import socket
+import ssl
 import threading
 import time
 from typing import Any, ClassVar
@@ -137,7 +138,12 @@ class StdlibTransport:
 
     def __init__(self, options: TransportOptions | None = None, *, max_idle: int = 10) -> None:
         self.options = options = options or DEFAULT_OPTIONS
-        self._ssl_context = build_ssl_context(options)
+        # The default context is built on the first https:// connection: loading the trust store
+        # costs ~25 ms, which a client of a loopback http:// endpoint never needs. A caller's own
+        # context or client certificate is set up now, so a bad one fails here, not mid-request.
+        self._ssl_context: ssl.SSLContext | None = None
+        if options.ssl_context is not None or options.client_cert is not None:
+            self._ssl_context = build_ssl_context(options)
         self._endpoints: EndpointCache[Endpoint] = EndpointCache(_endpoint)
         self._idle: dict[_Origin, list[http.client.HTTPConnection]] = {}
         self._max_idle = max_idle
@@ -208,6 +214,12 @@ class StdlibTransport:
             raise timed_out(where, phase, limit, self.options, deadline)
         return left
 
+    def _tls_context(self) -> ssl.SSLContext:
+        context = self._ssl_context
+        if context is None:  # two threads racing here build two equal contexts; one is kept
+            context = self._ssl_context = build_ssl_context(self.options)
+        return context
+
     def _connect(self, endpoint: Endpoint, deadline: float) -> http.client.HTTPConnection:
         """A new connection, TLS handshake done: any failure here means nothing was sent."""
         options = self.options
@@ -215,7 +227,7 @@ class StdlibTransport:
         conn: http.client.HTTPConnection
         if endpoint.tls:
             conn = _TLSConnection(
-                endpoint.host, endpoint.port, timeout=timeout, context=self._ssl_context
+                endpoint.host, endpoint.port, timeout=timeout, context=self._tls_context()
             )
         else:
             conn = _Connection(endpoint.host, endpoint.port, timeout=timeout)

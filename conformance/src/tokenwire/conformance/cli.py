@@ -34,9 +34,24 @@ def register(sub: Any) -> None:
         f"that live token endpoint with at most {MAX_REQUESTS} requests and report what it gets "
         "wrong (exit 1 if a MUST check fails).",
     )
-    parser.add_argument("--format", choices=["table", "json", "junit"], default="table")
+    parser.add_argument(
+        "--format",
+        choices=["table", "json", "junit", "html"],
+        default="table",
+        help="the report's format; html (probes only) is one self-contained page",
+    )
     probe = parser.add_argument_group("probing a live provider")
     probe.add_argument("--token-url", help="probe this token endpoint instead of the suite")
+    probe.add_argument(
+        "--issuer",
+        help="probe this whole provider from its issuer URL: metadata, JWKS, token endpoint, "
+        "ID tokens",
+    )
+    probe.add_argument(
+        "--token-response",
+        metavar="FILE",
+        help="with --issuer: a token response (JSON) from a real login, whose ID token is checked",
+    )
     add_client_arguments(probe, required=False)
     probe.add_argument("--refresh-token", help="also probe refresh (or TOKENWIRE_REFRESH_TOKEN)")
     probe.add_argument(
@@ -64,10 +79,14 @@ def register(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.token_url:
+    if args.issuer or args.token_url:
         return _probe(args)
     from tokenwire.conformance.runner import run_suite
 
+    if args.format == "html":
+        from tokenwire.core import ConfigurationError
+
+        raise ConfigurationError("--format html is for probes (--token-url or --issuer)")
     report = run_suite()
     if args.format == "json":
         sys.stdout.write(report.to_json().decode() + "\n")
@@ -91,27 +110,51 @@ def _probe(args: argparse.Namespace) -> int:
         render_table,
         run_probes,
     )
+    from tokenwire.conformance.probes.issuer import IssuerTarget, run_issuer_probes
+    from tokenwire.conformance.probes.token_response import read_token_response
     from tokenwire.core import ConfigurationError
 
+    if args.issuer and args.token_url:
+        raise ConfigurationError("give --issuer or --token-url, not both")
+    option = "--issuer" if args.issuer else "--token-url"
     if not args.client_id:
-        raise ConfigurationError("--token-url needs --client-id")
+        raise ConfigurationError(f"{option} needs --client-id")
+    if args.token_response and not args.issuer:
+        raise ConfigurationError("--token-response needs --issuer")
     timeout = args.timeout
     if not timeout > 0:
         raise ConfigurationError("--timeout must be a positive number of seconds")
     refresh_token = args.refresh_token or os.environ.get("TOKENWIRE_REFRESH_TOKEN") or None
-    target = ProbeTarget(
-        token_url=args.token_url,
-        auth=client_auth(args),
-        refresh_token=refresh_token,
-        scope=args.scope,
-        reuse_check=not args.no_reuse_check,
-    )
     options = TransportOptions(
         connect_timeout=min(timeout, 5.0), read_timeout=timeout, total_timeout=timeout
     )
     transport = build_sync_transport(args.transport, options)
     try:
-        report = run_probes(target, transport, interval=args.interval, announce=_to_stderr)
+        if args.issuer:
+            issuer_target = IssuerTarget(
+                issuer=args.issuer,
+                client_id=args.client_id,
+                client_secret=client_auth(args).client_secret,
+                auth_method=args.auth_method,
+                refresh_token=refresh_token,
+                scope=args.scope,
+                reuse_check=not args.no_reuse_check,
+                basic_urlencode=not args.basic_unencoded,
+                id_tokens=read_token_response(args.token_response),
+            )
+            report = run_issuer_probes(
+                issuer_target, transport, interval=args.interval, announce=_to_stderr
+            )
+        else:
+            target = ProbeTarget(
+                token_url=args.token_url,
+                auth=client_auth(args),
+                refresh_token=refresh_token,
+                scope=args.scope,
+                reuse_check=not args.no_reuse_check,
+                basic_urlencode=not args.basic_unencoded,
+            )
+            report = run_probes(target, transport, interval=args.interval, announce=_to_stderr)
     finally:
         close = getattr(transport, "close", None)
         if close is not None:
@@ -120,6 +163,10 @@ def _probe(args: argparse.Namespace) -> int:
         sys.stdout.write(report.to_json().decode() + "\n")
     elif args.format == "junit":
         sys.stdout.write(render_junit_report(report) + "\n")
+    elif args.format == "html":
+        from tokenwire.conformance.probes.html import render_html
+
+        sys.stdout.write(render_html(report))
     else:
         sys.stdout.write(render_table(report))
     if report.stopped:

@@ -158,19 +158,30 @@ def parse_callback(
     *,
     expected_state: str,
     issuer: str | None = None,
+    require_iss: bool = False,
 ) -> Callback:
     """Check an authorization callback and return its code.
 
     ``callback`` is the full redirect URL (query or fragment) or its parameters. The ``state`` is
     compared in constant time. If the server sent ``iss`` it must equal ``issuer`` (RFC 9207 §2.4);
-    an ``error`` callback becomes the matching :class:`OAuthError` subclass.
+    with ``require_iss`` (the provider's metadata says
+    ``authorization_response_iss_parameter_supported``) a callback without ``iss`` is refused too,
+    since a mix-up attacker's callback would lack it (RFC 9207 §2.4). An ``error`` callback
+    becomes the matching :class:`OAuthError` subclass.
     """
     if not isinstance(expected_state, str):
         raise ConfigurationError(
             f"expected_state must be a str, not {type(expected_state).__name__}"
         )
+    if require_iss and issuer is None:
+        raise ConfigurationError("require_iss needs the expected issuer")
     params = _callback_params(callback)
     iss = params.get("iss")
+    if iss is None and require_iss:
+        raise IssuerMismatch(
+            "authorization callback has no iss, though the provider advertises "
+            "authorization_response_iss_parameter_supported (RFC 9207 §2.4)"
+        )
     if iss is not None and issuer is not None and iss != issuer:
         raise IssuerMismatch("authorization callback came from an unexpected issuer (RFC 9207)")
     state = params.get("state")

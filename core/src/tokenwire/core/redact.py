@@ -60,8 +60,9 @@ SECRET_FIELDS = frozenset(
 _TOKENISH = re.compile(r"[A-Za-z0-9._~+/=%\-]{12,}")
 _TOKENISH_TAIL = re.compile(r"[A-Za-z0-9._~+/=%\-]+\Z")
 _WORD = r"(?:[A-Z]?[a-z]+|[A-Z]+)"
+# ``+`` joins words in a media type's structured suffix (``application/problem+json``).
 # A trailing ``/`` (a path) or ``=`` (a parameter name: ``error_description="..."``) is kept too.
-_WORDS = re.compile(rf"/{{0,2}}{_WORD}(?:[_\-./=](?:{_WORD}|[0-9]{{1,4}}))*[/=]?")
+_WORDS = re.compile(rf"/{{0,2}}{_WORD}(?:[_\-./=+](?:{_WORD}|[0-9]{{1,4}}))*[/=]?")
 
 #: How many characters of a received body an error message may quote (after scrubbing).
 EXCERPT_LIMIT = 160

@@ -8,6 +8,7 @@ member is an OAuth error whatever the status, because some providers answer erro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Annotated, Any
 
@@ -20,7 +21,10 @@ from tokenwire.core.redact import NO_SECRETS, Secrets, describe_json, scrub
 from tokenwire.core.token import ReadOnlyMembers, Token
 
 __all__ = [
+    "MAX_JSON_DEPTH",
+    "problem_details",
     "MAX_LIFETIME",
+    "check_nesting",
     "decode_json_body",
     "error_from_json",
     "parse_token_response",
@@ -108,7 +112,7 @@ def parse_token_response(
         raise ProtocolError(
             "token endpoint answered a non-200 status without an OAuth error",
             status=response.status,
-            excerpt=describe_json(data, known),
+            excerpt=problem_details(data, known) or describe_json(data, known),
         )
     return token_from_json(
         profile, data, status=response.status, received_at=received_at, secrets=known
@@ -132,6 +136,7 @@ def decode_json_body(
         if status == 401 and profile.bodiless_401_is_invalid_client:
             raise InvalidClient("invalid_client", "401 with no body", status=401)
         raise ProtocolError(f"{endpoint} answered with an empty body", status=status)
+    check_nesting(response)
     try:
         data = _decode(body)
     # RecursionError: JSON nested too deep. UnicodeDecodeError: invalid UTF-8 inside a string
@@ -154,6 +159,21 @@ def decode_json_body(
             excerpt=describe_json(data, secrets),
         )
     return data
+
+
+def problem_details(data: dict[str, Any], secrets: Secrets = NO_SECRETS) -> str | None:
+    """``title: detail`` of an RFC 9457 problem details object, scrubbed; ``None`` if not one.
+
+    Servers behind a framework often answer ``application/problem+json`` instead of an OAuth
+    error; its ``title`` and ``detail`` are meant for people, so they are shown (redacted).
+    """
+    parts = [data.get(name) for name in ("title", "detail")]
+    shown = [scrub(p, 160, secrets) for p in parts if isinstance(p, str) and p.strip()]
+    if not shown:
+        return None
+    status = data.get("status")
+    suffix = f" (problem status {status})" if isinstance(status, int) else ""
+    return ": ".join(shown) + suffix
 
 
 def error_from_json(data: dict[str, Any], status: int, secrets: Secrets = NO_SECRETS) -> Exception:
@@ -251,6 +271,49 @@ def token_from_json(
         expires_at=None if expires_in is None else received_at + expires_in,
         received_at=received_at,
         extra=extra,
+    )
+
+
+#: The deepest JSON nesting accepted in a response body. A token response needs 2 (an object
+#: holding a scope list); 64 leaves room for any provider's extra members.
+MAX_JSON_DEPTH = 64
+_OPENERS = (b"[", b"{")
+#: A JSON string, escapes included (the unrolled form: no backtracking per character).
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+#: Every byte but the brackets, deleted; ``{}`` become ``[]``: only the nesting is left.
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_ONE_KIND = bytes.maketrans(b"{}", b"[]")
+
+
+def check_nesting(response: HttpResponse) -> None:
+    """Refuse a body nested deeper than :data:`MAX_JSON_DEPTH` before any JSON decoder sees it.
+
+    A decoder recurses once per level. On CPython that ends in ``RecursionError``; inside
+    WebAssembly (Pyodide) the C stack of msgspec overflows first and the whole interpreter dies.
+
+    Every step is a C-speed pass over bytes: a body with no more openers than the bound returns
+    after counting them. Otherwise strings are removed (brackets inside them don't count), then
+    everything but the brackets, and innermost ``[]`` pairs are removed a level per pass, at most
+    ``MAX_JSON_DEPTH + 1`` passes. The strict decode of a plain success body runs before this
+    check and needs none: its struct has only scalar members, so msgspec refuses the first
+    bracket it meets without recursing. A plain 200 therefore pays nothing; only the lenient
+    path (errors, extras) pays the count (``docs/performance.md`` has the figures).
+    """
+    body = response.body
+    if body.count(_OPENERS[0]) + body.count(_OPENERS[1]) <= MAX_JSON_DEPTH:
+        return
+    brackets = _STRING.sub(b"", body).translate(_ONE_KIND, _NOT_BRACKETS)
+    for level in range(MAX_JSON_DEPTH + 1):
+        inner_removed = brackets.replace(b"[]", b"")
+        if len(inner_removed) == len(brackets):
+            # No pair is left: closers, then openers, each opener one level deeper.
+            if level + brackets.count(b"[") <= MAX_JSON_DEPTH:
+                return
+            break
+        brackets = inner_removed
+    raise ProtocolError(
+        f"token endpoint answered JSON nested deeper than {MAX_JSON_DEPTH} levels",
+        status=response.status,
     )
 
 

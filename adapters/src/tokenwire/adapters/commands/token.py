@@ -57,6 +57,9 @@ def configure(token: argparse.ArgumentParser) -> None:
     )
     token.add_argument("--format", choices=["text", "json"], default="text", help="error format")
     token.set_defaults(handler=run)
+    from tokenwire.adapters.login_cli import add_cached_options  # argparse only at import
+
+    add_cached_options(token)  # tokenwire token --cached: the login cached by tokenwire login
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
     from tokenwire.adapters.transport import TransportOptions
 
     profile = _profile(args)
+    if args.basic_unencoded:
+        profile = msgspec.structs.replace(profile, basic_auth_urlencode=False)
     client = client_auth(args, profile)
     grant = _grant(args)
     options = TransportOptions(

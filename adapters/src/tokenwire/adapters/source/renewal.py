@@ -12,19 +12,26 @@ they wait; what they do is :meth:`Renewer.renew`, a generator in the style of th
 Both sources step it with :func:`~tokenwire.adapters.drive.drive` or ``adrive``, which throw a
 failing step's exception *into* the generator (a transport failure comes in as a value), so the
 generator itself releases the lease, whatever went wrong. This module holds the algorithm only;
-the steps, the cached view, the memory of refusals, lease sizing and errors are its siblings.
+the steps, the cached view, the memory of refusals, the grant choice, what a store failure left
+unsettled, lease sizing and errors are its siblings. It is longer than 300 lines because the
+algorithm is one piece: split further, its cleanup rules (which failure releases the lease, which
+keeps it) would be spread over modules that each see only half of them.
 
 The algorithm, per renewal (see ``docs/lifecycle.md``):
 
+0. first write a renewed token a failed store call left in the process, and release a lease this
+   process still holds (:mod:`.unsettled`), before anything reads the store;
 1. read the store; plant the seed token if nothing newer is stored; hand out the stored token if it
    is fresh and not the one the caller reported rejected;
 2. take the refresher lease; while another holder has it, poll the store (jittered, growing
    interval, bounded by ``wait_timeout``) until a usable token appears or the lease frees;
 3. with the lease: read again (someone may have just written), then renew with the stored refresh
-   token, or with the configured grant when there is none;
+   token, or with the configured grant when there is none (a single-use grant only once,
+   :mod:`.grants`);
 4. write the new token with compare-and-set on the version read (keeping the old refresh token if
    the server sent none, RFC 6749 §6), *then* release the lease and hand it out; a lost
-   compare-and-set means a newer token is stored: that one is handed out instead;
+   compare-and-set means a newer token is stored: that one is handed out instead; a failed write
+   keeps the token and the lease for step 0 of the next renewal, and raises ``StoreError``;
 5. ``invalid_grant`` raises :class:`~tokenwire.core.ReauthorizationRequired` and is remembered for
    the stored version, so later calls raise it again without a request until a newer token is
    stored.
@@ -32,7 +39,6 @@ The algorithm, per renewal (see ``docs/lifecycle.md``):
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable, Generator
 from typing import Any, Protocol
@@ -42,6 +48,7 @@ import msgspec
 from tokenwire.adapters.observe import QUIET, Observer
 from tokenwire.adapters.source.cached import Cached
 from tokenwire.adapters.source.errors import RefreshTimeout
+from tokenwire.adapters.source.grants import GrantChoice
 from tokenwire.adapters.source.lease import LEASE_MARGIN, default_lease_ttl, poll_delay, seconds
 from tokenwire.adapters.source.rejections import Rejections
 from tokenwire.adapters.source.steps import (
@@ -51,6 +58,7 @@ from tokenwire.adapters.source.steps import (
     TakeLease,
     WriteStored,
 )
+from tokenwire.adapters.source.unsettled import Unsettled
 from tokenwire.adapters.stores import Lease, MemoryStore, StoredToken, StoreError, TokenStore
 from tokenwire.core import (
     AuthorizationCode,
@@ -63,6 +71,7 @@ from tokenwire.core import (
     Sleep,
     Token,
     TokenFlow,
+    TransportError,
 )
 from tokenwire.core.redact import scrub
 
@@ -148,6 +157,10 @@ class Renewer:
         #: Offered to the store on the first renewal, then dropped.
         self.seed = token
         self.rejections = Rejections()
+        #: A renewed token not yet stored, a lease not yet released (after a store failure).
+        self.unsettled = Unsettled()
+        #: The configured grant, sent once if it is single-use (:mod:`.grants`).
+        self.grants = GrantChoice(grant)
 
     @property
     def flight_timeout(self) -> float:
@@ -158,6 +171,7 @@ class Renewer:
 
     def renew(self) -> Renewal:
         """Return a usable token, from the store or from the token endpoint (see module doc)."""
+        yield from self._settle()
         stored: StoredToken | None = yield GetStored(self.key)
         if self.seed is not None:
             stored = yield from self._plant_seed(stored)
@@ -165,10 +179,12 @@ class Renewer:
         if usable is not None:
             return usable
         self._check_refused(stored)
+        self._check_own_lease()
         started = self.monotonic()
         deadline = started + self.wait_timeout
         polls = 0
         while True:
+            taken_at = self.monotonic()
             lease: Lease | None = yield TakeLease(self.key, self.lease_ttl)
             if lease is not None:
                 if polls:
@@ -190,15 +206,58 @@ class Renewer:
                 self.observer.lease_waited(self.key, self.monotonic() - started, False)
                 return usable
             self._check_refused(stored)
+        until = taken_at + self.lease_ttl
         try:
             result = yield from self._under_lease()
         except GeneratorExit:
-            raise  # closed without being driven: nothing can be yielded; the lease expires
-        except BaseException:
-            yield from self._release(lease)
+            # Closed without being driven: nothing can be yielded; released on the next renewal.
+            self.unsettled.hold(lease, until)
             raise
-        yield from self._release(lease)
+        except BaseException:
+            if self.unsettled.token is None:
+                yield from self._release(lease, until)
+            else:
+                # The renewed token is not stored: keep the lease, so that other processes wait
+                # instead of refreshing with the store's spent copy, until it is written.
+                self.unsettled.hold(lease, until)
+            raise
+        yield from self._release(lease, until)
         return result
+
+    def _settle(self) -> Generator[RenewalStep, Any, None]:
+        """Before anything reads the store, write the token and release the lease that a failed
+        store call left with this process (:mod:`.unsettled`)."""
+        unsettled = self.unsettled
+        if unsettled.token is not None:
+            # Compare-and-set on the version it was renewed from: if a newer token was stored
+            # meanwhile (this lease expired and someone else renewed), that one stays.
+            try:
+                yield from self._write(unsettled.expected_version, unsettled.token)
+            except StoreError as exc:
+                raise self._unstored(exc, "is still not stored") from exc
+            unsettled.written()
+        lease, until = unsettled.lease, unsettled.lease_until
+        if lease is not None:
+            unsettled.released()
+            yield from self._release(lease, until)
+
+    def _check_own_lease(self) -> None:
+        """Never wait on a lease this process holds: its release failed and still fails."""
+        if self.unsettled.lease is None:
+            return
+        if self.monotonic() >= self.unsettled.lease_until:
+            self.unsettled.released()  # expired: nobody holds it any more
+            return
+        raise StoreError(
+            f"this process holds the refresher lease on key {scrub(self.key, 80)!r} and the "
+            "store did not release it; the next call tries again"
+        )
+
+    def _unstored(self, exc: StoreError, what: str) -> StoreError:
+        return StoreError(
+            f"the renewed token for key {scrub(self.key, 80)!r} {what} ({exc}); it is kept in "
+            "this process and stored before anything else on the next call"
+        )
 
     def _under_lease(self) -> Renewal:
         stored: StoredToken | None = yield GetStored(self.key)  # someone may have just written
@@ -206,30 +265,29 @@ class Renewer:
         if usable is not None:
             return usable
         self._check_refused(stored)
-        previous = None if stored is None else stored.token.refresh_token
-        if previous:
-            grant: Grant = RefreshToken(previous)
-        elif self.grant is not None:
-            grant = self.grant
-        elif stored is None:
-            raise ConfigurationError(
-                f"nothing is stored under key {scrub(self.key, 80)!r} and no grant is configured"
-            )
-        else:
-            raise ConfigurationError(
-                "the token cannot be renewed: it has no refresh token and no grant is configured"
-            )
+        grant = self.grants.choose(stored, self.key)
         try:
             token = yield from self.client.flow(grant, deadline=self._deadline())
+        except TransportError as exc:
+            self.grants.not_sent(grant, exc)
+            raise
         except InvalidGrant as exc:
             if not isinstance(grant, RefreshToken | AuthorizationCode):
                 raise
             return (yield from self._refused(stored, grant, exc))
-        if previous and token.refresh_token is None:
+        if isinstance(grant, RefreshToken) and token.refresh_token is None:
             # RFC 6749 §6: no new refresh token in the response means the old one stays valid.
-            token = msgspec.structs.replace(token, refresh_token=previous)
-        written = yield from self._write(stored, token)
-        rotated = bool(previous) and token.refresh_token != previous
+            token = msgspec.structs.replace(token, refresh_token=grant.refresh_token)
+        expected = None if stored is None else stored.version
+        try:
+            written = yield from self._write(expected, token)
+        except BaseException as exc:
+            # The server has answered: its refresh token may be the only live one. Keep it.
+            self.unsettled.keep_token(expected, token)
+            if isinstance(exc, StoreError):
+                raise self._unstored(exc, "could not be stored") from exc
+            raise
+        rotated = isinstance(grant, RefreshToken) and token.refresh_token != grant.refresh_token
         self.observer.renewed(self.key, written.token, rotated)
         return Cached(written)
 
@@ -261,10 +319,10 @@ class Renewer:
         ) from exc
 
     def _write(
-        self, stored: StoredToken | None, token: Token
+        self, expected: int | None, token: Token
     ) -> Generator[RenewalStep, Any, StoredToken]:
-        """Store ``token`` over ``stored``; if someone wrote since, their newer token wins."""
-        expected = None if stored is None else stored.version
+        """Store ``token`` over version ``expected``; if someone wrote since, their newer token
+        wins."""
         for _ in range(_WRITE_ATTEMPTS):
             written: StoredToken | None = yield WriteStored(self.key, expected, token)
             if written is not None:
@@ -291,10 +349,13 @@ class Renewer:
         self.seed = None
         return stored
 
-    def _release(self, lease: Lease) -> Generator[RenewalStep, Any, None]:
-        # A failed release is harmless: the lease expires on its own, and the token is stored.
-        with contextlib.suppress(StoreError):
+    def _release(self, lease: Lease, until: float) -> Generator[RenewalStep, Any, None]:
+        try:
             yield ReleaseLease(lease)
+        except StoreError:
+            # The token is stored and the lease expires on its own; until then this process
+            # releases it again on its next renewal instead of waiting on it.
+            self.unsettled.hold(lease, until)
 
     # --- small decisions --------------------------------------------------------------------------
 

@@ -32,8 +32,14 @@ class TokenSource(SourceBase):
     ``client`` is a :class:`~tokenwire.adapters.client.TokenClient`: every token is requested by
     running its :meth:`~tokenwire.adapters.client.TokenClient.flow` over its transport.
     ``grant`` is how a first token, or a renewal without a refresh token, is obtained
-    (``ClientCredentials()``, ``AuthorizationCode(...)``, ``RefreshToken(...)``). ``token`` is a
-    token already in hand.
+    (``ClientCredentials()``, ``AuthorizationCode(...)``, ``RefreshToken(...)``); a single-use
+    grant (a code, a starting refresh token, a device code) is sent at most once, after which a
+    renewal without a refresh token raises :class:`~tokenwire.core.ReauthorizationRequired`.
+    ``token`` is a token already in hand.
+
+    A store that fails after the server answered a renewal (the write of the rotated token) makes
+    that call raise :class:`~tokenwire.adapters.stores.StoreError`; the new token is kept and
+    written before anything else on the next call (see ``docs/lifecycle.md``).
 
     With a ``store`` and a ``key``, the source works from whatever token is stored there, so that
     threads, processes (:class:`~tokenwire.adapters.stores.SqliteStore`) or machines

@@ -6,23 +6,23 @@ from tokenwire.conformance.probes.errors import expect_error
 from tokenwire.conformance.probes.exchange import ProbeExchange
 from tokenwire.conformance.probes.model import Finding, ProbeCheck, Seen, deviates, passed, warned
 from tokenwire.conformance.probes.plan import BASIC, BOTH_PLACES, EXTRA_PARAMETER
-from tokenwire.conformance.probes.target import ProbeTarget
-from tokenwire.core.form import form_escape
+from tokenwire.conformance.probes.target import encoding_matters
 
 
 def _accepted(exchange: ProbeExchange) -> bool:
     return exchange.status == 200 and exchange.error is None
 
 
-def _encoding_matters(target: ProbeTarget) -> bool:
-    client = target.auth
-    secret = client.client_secret or ""
-    return form_escape(client.client_id) != client.client_id or form_escape(secret) != secret
-
-
 def _basic(seen: Seen) -> Finding:
     exchange = seen.first
-    matters = _encoding_matters(seen.target)
+    matters = encoding_matters(seen.target)
+    if not seen.target.basic_urlencode:
+        if _accepted(exchange):
+            return warned(
+                "accepted, sent unencoded on request (--basic-unencoded): RFC 6749 §2.3.1 "
+                "has clients form-urlencode the id and secret, and servers decode them"
+            )
+        return deviates(f"{exchange.describe()}: Basic credentials refused (sent unencoded)")
     if _accepted(exchange):
         if matters:
             return passed(

@@ -4,6 +4,9 @@ Each deliberate mistake has a check that the provider names it with the right er
 status; then every error answer met along the way is checked for shape: a JSON object whose
 ``error`` uses only the characters §5.2 allows, optional members well formed, ``no-store``, and
 never the status 200.
+
+Longer than most modules, for a reason: every check of RFC 6749 §5.2 is here with its table
+entry, so that the section reads in one place.
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ def expect_error(exchange: ProbeExchange, code: str, statuses: tuple[int, ...] =
     if exchange.error is None:
         if status == 200:
             return deviates(f"accepted (HTTP 200), expected {code}")
-        return deviates(f"HTTP {status} without an OAuth error body, expected {code}")
+        return deviates(f"{exchange.describe()} without an OAuth error body, expected {code}")
     if exchange.error != code:
         return deviates(f"{exchange.describe()}, expected {code}")
     if status not in statuses:
@@ -81,8 +84,31 @@ def _checker(code: str, statuses: tuple[int, ...] = (400,)) -> Callable[[Seen], 
     return lambda seen: expect_error(seen.first, code, statuses)
 
 
+def authenticated_first(seen: Seen) -> Finding | None:
+    """A public client refused with ``invalid_client`` before the grant was looked at.
+
+    RFC 6749 §5.2 sets no order between its checks: a provider that wants this client to
+    authenticate may say so before it reads ``grant_type`` or the refresh token. The check could
+    not be made, which is not a deviation.
+    """
+    exchange = seen.first
+    if seen.target.confidential or exchange.error != "invalid_client":
+        return None
+    return skipped(
+        f"{exchange.describe()}: the provider checked client authentication first (RFC 6749 "
+        "§5.2 sets no order between its checks), so it never looked at what this request tests"
+    )
+
+
+def _grant_checker(code: str) -> Callable[[Seen], Finding]:
+    return lambda seen: authenticated_first(seen) or expect_error(seen.first, code)
+
+
 def _invalid_grant(seen: Seen) -> Finding:
     exchange = seen.first
+    first = authenticated_first(seen)
+    if first is not None:
+        return first
     if exchange.error == "unauthorized_client":
         return skipped(
             "unauthorized_client: this client may not use refresh_token, so the provider "
@@ -210,7 +236,16 @@ def _no_store_problem(exchange: ProbeExchange) -> str | None:
 
 
 def _no_store(seen: Seen) -> Finding:
-    return _aggregate(seen, _no_store_problem, "carry Cache-Control: no-store")
+    found = _aggregate(seen, _no_store_problem, "carry Cache-Control: no-store")
+    if found.verdict != "deviation":
+        return found
+    # RFC 6749 §5.1's no-store rule covers responses carrying tokens or credentials; an error
+    # answer carries neither, so its absence there is worth knowing, not a deviation.
+    return passed(
+        f"{found.detail} (informational: RFC 6749 §5.1 requires no-store only on responses "
+        "carrying tokens or credentials)",
+        found.shown,
+    )
 
 
 def _not_200_problem(exchange: ProbeExchange) -> str | None:
@@ -283,7 +318,7 @@ CHECKS: tuple[ProbeCheck, ...] = (
         "MUST",
         "an unknown grant_type gives 400 unsupported_grant_type",
         UNKNOWN_GRANT,
-        _checker("unsupported_grant_type"),
+        _grant_checker("unsupported_grant_type"),
     ),
     _single(
         "missing-grant-type",
@@ -291,7 +326,7 @@ CHECKS: tuple[ProbeCheck, ...] = (
         "MUST",
         "a request without grant_type gives 400 invalid_request",
         MISSING_GRANT,
-        _checker("invalid_request"),
+        _grant_checker("invalid_request"),
     ),
     _single(
         "invalid-grant",
@@ -333,8 +368,8 @@ CHECKS: tuple[ProbeCheck, ...] = (
     _every(
         "cache-control",
         "RFC 6749 §5.1, §5.2",
-        "SHOULD",
-        "error answers carry Cache-Control: no-store too",
+        "INFO",
+        "whether error answers carry Cache-Control: no-store (§5.1 requires it only with tokens)",
         _no_store,
     ),
     _every(

@@ -20,7 +20,7 @@ from tokenwire.conformance.probes.results import Evidence
 from tokenwire.core import HttpRequest, HttpResponse, Profile, TokenwireError
 from tokenwire.core.flow import THROTTLE_STATUSES
 from tokenwire.core.redact import REDACTED, SECRET_FIELDS, json_type, scrub
-from tokenwire.core.response import decode_json_body
+from tokenwire.core.response import decode_json_body, problem_details
 
 #: The response headers any check reads; evidence shows these and no other.
 EVIDENCE_HEADERS = ("Content-Type", "Cache-Control", "Pragma", "WWW-Authenticate", "Retry-After")
@@ -34,6 +34,10 @@ _SHOWN_MEMBERS = frozenset(
         "scope",
         "expires_in",
         "issued_token_type",
+        # RFC 9457 problem details: meant for people, shown scrubbed.
+        "type",
+        "title",
+        "detail",
     }
 )
 BODY_EXCERPT_LIMIT = 240
@@ -119,6 +123,8 @@ class ProbeExchange:
         text = f"HTTP {self.response.status}"
         if self.error is not None:
             text += f" {scrub(self.error, 60)}"
+        elif self.json is not None and (problem := problem_details(self.json)) is not None:
+            text += f" (problem details: {problem})"
         return text
 
 

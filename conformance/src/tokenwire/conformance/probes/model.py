@@ -10,8 +10,8 @@ tolerate (``expires_in`` sent as a string, the legacy ``Pragma`` header missing)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 from tokenwire.conformance.probes.exchange import ProbeExchange
@@ -57,10 +57,15 @@ def skipped(detail: str) -> Finding:
 
 @dataclass(frozen=True, slots=True)
 class Seen:
-    """What a check gets to read: the answered exchanges it asked for, and the probe's target."""
+    """What a check gets to read: the answered exchanges it asked for, and the probe's target.
+
+    ``run`` holds every exchange of the run by name, for a check whose verdict depends on what a
+    later request showed (a refresh token "rotated" but still accepted is not rotated).
+    """
 
     exchanges: Sequence[ProbeExchange]
     target: ProbeTarget
+    run: Mapping[str, ProbeExchange] = field(default_factory=dict)
 
     @property
     def first(self) -> ProbeExchange:
@@ -92,6 +97,11 @@ class ProbeCheck:
         return self.id.split(".", 1)[0]
 
     def outcome(self, verdict: Verdict) -> ProbeOutcome:
-        if verdict == "deviation":
-            return "fail" if self.level == "MUST" else "warn"
-        return verdict
+        return level_outcome(self.level, verdict)
+
+
+def level_outcome(level: Level, verdict: Verdict) -> ProbeOutcome:
+    """A verdict in the report: a deviation fails a MUST check and warns any other."""
+    if verdict == "deviation":
+        return "fail" if level == "MUST" else "warn"
+    return verdict

@@ -7,8 +7,12 @@ everything but the one mistake is exactly what a correct client sends.
 
 A run never sends more than :data:`MAX_REQUESTS`. The valid client_credentials request goes
 first: if the provider refuses the credentials, nothing else is sent. The refresh token is used
-last, and the "old refresh token after rotation" probe is the very last request, because a
-provider with reuse detection answers it by revoking the whole grant.
+last, and the "old refresh token after rotation" probe comes after it, because a provider with
+reuse detection answers it by revoking the whole grant; the very last request then tries the
+token the provider rotated to, to see that it was revoked (RFC 9700 §4.14.2).
+
+Longer than most modules, for a reason: the whole plan (every request, what holds it back, and
+why a request is absent) stays in one place, which is what the user is told before a run.
 """
 
 from __future__ import annotations
@@ -45,10 +49,11 @@ BOTH_PLACES = "credentials-in-header-and-body"
 BOGUS_REFRESH = "bogus-refresh-token"
 REFRESH = "refresh"
 REUSE = "old-refresh-token"
+AFTER_REUSE = "rotated-refresh-token-after-reuse"
 
 #: The most requests one run sends (a confidential client using client_secret_post, with a
 #: refresh token): every plan is at most this long.
-MAX_REQUESTS = 12
+MAX_REQUESTS = 13
 #: The default pause between two requests, in seconds.
 DEFAULT_INTERVAL = 0.5
 
@@ -63,7 +68,9 @@ class Probe:
     """One request of the plan.
 
     ``hold`` looks at the exchanges so far and returns why this request must not be sent
-    (``None``: send it). ``warning`` is said to the user before the run starts.
+    (``None``: send it). ``warning`` is said to the user before the run starts. ``after``, when
+    set, builds the request from the answers so far instead of ``build`` (a token the provider
+    issued earlier in the run).
     """
 
     name: str
@@ -71,6 +78,13 @@ class Probe:
     build: Callable[[ProbeTarget], HttpRequest]
     hold: Hold | None = None
     warning: str = ""
+    after: Callable[[ProbeTarget, Mapping[str, ProbeExchange]], HttpRequest] | None = None
+
+    def request(self, target: ProbeTarget, seen: Mapping[str, ProbeExchange]) -> HttpRequest:
+        """The request to send, given the exchanges so far."""
+        if self.after is not None:
+            return self.after(target, seen)
+        return self.build(target)
 
 
 def _request(target: ProbeTarget, grant: Grant, client: ClientAuth | None = None) -> HttpRequest:
@@ -149,6 +163,12 @@ def _refresh(target: ProbeTarget) -> HttpRequest:
     return _request(target, RefreshToken(target.refresh_token))
 
 
+def _rotated(target: ProbeTarget, seen: Mapping[str, ProbeExchange]) -> HttpRequest:
+    token = seen[REFRESH].member("refresh_token")
+    assert isinstance(token, str)  # held by needs_reuse_refused otherwise
+    return _request(target, RefreshToken(token))
+
+
 # --- holds --------------------------------------------------------------------------------------
 
 
@@ -170,6 +190,16 @@ def needs_rotation(seen: Mapping[str, ProbeExchange], target: ProbeTarget) -> st
     new = refresh.member("refresh_token")
     if not isinstance(new, str) or not new or new == target.refresh_token:
         return "not sent: the provider did not rotate the refresh token"
+    return None
+
+
+def needs_reuse_refused(seen: Mapping[str, ProbeExchange], target: ProbeTarget) -> str | None:
+    """The rotated token is tried again only once the old one was sent and refused."""
+    reuse = seen.get(REUSE)
+    if reuse is None or not reuse.answered:
+        return "not sent: the old refresh token was not sent again"
+    if reuse.status == 200 and reuse.error is None:
+        return "not sent: the old refresh token was accepted, so no reuse was detected"
     return None
 
 
@@ -245,6 +275,15 @@ def build_plan(target: ProbeTarget) -> list[Probe]:
                     warning=REUSE_WARNING,
                 )
             )
+            plan.append(
+                Probe(
+                    AFTER_REUSE,
+                    "the rotated refresh token, after the old one was reused",
+                    _refresh,
+                    needs_reuse_refused,
+                    after=_rotated,
+                )
+            )
     assert len(plan) <= MAX_REQUESTS
     return plan
 
@@ -278,9 +317,9 @@ def announcement(target: ProbeTarget, plan: list[Probe], interval: float) -> str
 
 def absent_reason(name: str, target: ProbeTarget) -> str:
     """Why the plan for ``target`` has no request called ``name``."""
-    if name in (REFRESH, REUSE) and target.refresh_token is None:
+    if name in (REFRESH, REUSE, AFTER_REUSE) and target.refresh_token is None:
         return "needs --refresh-token"
-    if name == REUSE:
+    if name in (REUSE, AFTER_REUSE):
         return "skipped on request (--no-reuse-check)"
     if name == BASELINE:
         return (

@@ -12,7 +12,7 @@ from tokenwire.conformance.probes.model import (
     skipped,
     warned,
 )
-from tokenwire.conformance.probes.plan import REFRESH, REUSE
+from tokenwire.conformance.probes.plan import AFTER_REUSE, REFRESH, REUSE
 
 
 def _refused_token(seen: Seen) -> Finding | None:
@@ -48,7 +48,18 @@ def _rotation(seen: Seen) -> Finding:
     new = exchange.member("refresh_token")
     public = not seen.target.confidential
     if isinstance(new, str) and new and new != seen.target.refresh_token:
-        return passed("rotated: a new refresh token was issued")
+        reuse = seen.run.get(REUSE)
+        if reuse is not None and reuse.status == 200 and reuse.error is None:
+            what = (
+                "not rotated in effect: a new refresh token was issued, but the old one "
+                "still works (see refresh.old-token-refused)"
+            )
+            if public:
+                return warned(f"{what}; a public client's refresh tokens must rotate")
+            return passed(what)
+        if reuse is None or not reuse.answered:
+            return passed("a new refresh token was issued (the old one was not tried again)")
+        return passed("rotated: a new refresh token was issued and the old one refused")
     what = (
         "not rotated: the same refresh token came back"
         if new == seen.target.refresh_token
@@ -63,6 +74,18 @@ def _rotation(seen: Seen) -> Finding:
 
 def _old_refused(seen: Seen) -> Finding:
     return expect_error(seen.first, "invalid_grant")
+
+
+def _reuse_revokes(seen: Seen) -> Finding:
+    exchange = seen.first
+    if exchange.status == 200 and exchange.error is None:
+        return deviates(
+            "the rotated refresh token still works after the old one was reused: the provider "
+            "did not revoke the active refresh token"
+        )
+    if exchange.error == "invalid_grant":
+        return passed(f"{exchange.describe()}: the active refresh token was revoked on reuse")
+    return deviates(f"{exchange.describe()}, expected invalid_grant (revoked on reuse)")
 
 
 CHECKS: tuple[ProbeCheck, ...] = (
@@ -89,5 +112,13 @@ CHECKS: tuple[ProbeCheck, ...] = (
         title="after rotation the old refresh token gives invalid_grant",
         uses=(REUSE,),
         evaluate=_old_refused,
+    ),
+    ProbeCheck(
+        id="refresh.reuse-revokes-grant",
+        section="RFC 9700 §4.14.2",
+        level="SHOULD",
+        title="reusing a rotated-out refresh token revokes the active one",
+        uses=(AFTER_REUSE,),
+        evaluate=_reuse_revokes,
     ),
 )

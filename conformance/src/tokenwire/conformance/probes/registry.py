@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from tokenwire.conformance.probes import client_auth, errors, refresh, success, throttling
+from tokenwire.conformance.probes import (
+    client_auth,
+    errors,
+    idtoken,
+    jwks,
+    metadata,
+    refresh,
+    success,
+    throttling,
+)
+from tokenwire.conformance.probes.issuer_model import IssuerCheck
 from tokenwire.conformance.probes.model import ProbeCheck
 from tokenwire.core import ConfigurationError
 
@@ -14,7 +24,16 @@ CHECKS: tuple[ProbeCheck, ...] = (
     *throttling.CHECKS,
 )
 
+#: Every check a whole-provider probe (``--issuer``) reports, in report order.
+ALL_CHECKS: tuple[ProbeCheck | IssuerCheck, ...] = (
+    *metadata.CHECKS,
+    *jwks.CHECKS,
+    *CHECKS,
+    *idtoken.CHECKS,
+)
+
 _BY_ID = {check.id: check for check in CHECKS}
+assert len({check.id for check in ALL_CHECKS}) == len(ALL_CHECKS), "check ids must be unique"
 assert len(_BY_ID) == len(CHECKS), "probe check ids must be unique"
 
 

@@ -42,7 +42,7 @@ def render_table(report: ProbeReport) -> str:
     results = report.results
     width = max(len("check"), *(len(r.id) for r in results)) if results else len("check")
     lines = [
-        f"Probe of {report.token_url}",
+        f"Probe of {report.issuer or report.token_url}",
         "",
         f"{'check':<{width}}  {'level':<6}  {'result':<6}  detail",
         f"{'-' * width}  {'-' * 6}  {'-' * 6}  {'-' * 6}",

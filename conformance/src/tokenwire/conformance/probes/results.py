@@ -52,12 +52,15 @@ class CheckResult(msgspec.Struct, frozen=True, kw_only=True):
 class ProbeReport(msgspec.Struct, frozen=True, kw_only=True):
     """Every check's result, and how the run went.
 
-    ``requests_sent`` counts requests that left (or may have left) tokenwire; ``stopped`` says
+    ``issuer`` is set by a whole-provider probe (``--issuer``). ``requests_sent`` counts
+    requests that left (or may have left) tokenwire; ``stopped`` says
     why probing ended early (the provider throttled, or a transport failure), else ``None``.
     """
 
     token_url: str
     results: tuple[CheckResult, ...]
+    #: The issuer URL, for a whole-provider probe (``--issuer``).
+    issuer: str | None = None
     requests_sent: int
     stopped: str | None = None
     transport_failed: bool = False

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
 from tokenwire.adapters.transport import Transport
 from tokenwire.conformance.probes.exchange import ProbeExchange, Redactor, evidence
@@ -39,8 +40,9 @@ from tokenwire.conformance.probes.results import (
     Evidence,
     ProbeReport,
 )
-from tokenwire.conformance.probes.target import ProbeTarget
+from tokenwire.conformance.probes.target import ProbeTarget, encoding_matters
 from tokenwire.core import ConfigurationError, HttpRequest, TransportError
+from tokenwire.core.redact import scrub
 
 
 def run_probes(
@@ -77,7 +79,7 @@ def run_probes(
             continue
         if run.sent:
             sleep(interval)
-        run.send(exchange, probe.build(target), transport)
+        run.send(exchange, probe.request(target, run.exchanges), transport)
     return _judge(run, checks)
 
 
@@ -106,16 +108,63 @@ class _Sending:
             self.stopped = f"a transport error on {exchange.name!r} ended the run"
             self.transport_failed = True
             return
+        if self.sent == 1:
+            not_token_endpoint(exchange)
         if exchange.name == BASELINE and exchange.error == "invalid_client":
             raise ConfigurationError(
                 f"the provider refused the client's credentials ({exchange.describe()}): check "
-                "--client-id, --client-secret and --auth-method; nothing else was sent"
+                f"--client-id, --client-secret and --auth-method{basic_hint(self.target)}; "
+                "nothing else was sent"
             )
         if exchange.throttled:
             self.stopped = (
                 f"the provider answered HTTP {exchange.status} to {exchange.name!r}, "
                 "so probing stopped there"
             )
+
+
+def not_token_endpoint(exchange: ProbeExchange) -> None:
+    """Stop the run if the first answer shows the URL is no token endpoint at all.
+
+    A redirect (a missing trailing slash, a login page) or a 404/405 is the URL's fault, not
+    thirteen deviations of the provider: nothing else is sent.
+    """
+    status = exchange.status or 0
+    if 300 <= status < 400:
+        where = exchange.header("location")
+        shown = f"it redirects to {shown_location(where)}" if where else "it redirects"
+        raise ConfigurationError(
+            f"this is not a token endpoint: {shown} (HTTP {status}); nothing else was sent"
+        )
+    if status in (404, 405, 410):
+        raise ConfigurationError(
+            f"this is not a token endpoint: it answers HTTP {status} to a POST; "
+            "nothing else was sent"
+        )
+
+
+def shown_location(location: str) -> str:
+    """A redirect target for a message: scheme, host and path; no user info, query or fragment.
+
+    Each path segment is scrubbed on its own (a token in a path is redacted, a word is not).
+    """
+    parts = urlsplit(location.strip())
+    host = parts.netloc.rpartition("@")[2]
+    path = "/".join(scrub(segment, 60) for segment in parts.path.split("/"))
+    query = "?…" if parts.query else ""
+    origin = f"{scrub(parts.scheme, 10)}://{scrub(host, 100)}" if parts.scheme else ""
+    return origin + path + query
+
+
+def basic_hint(target: ProbeTarget) -> str:
+    """A hint when Basic credentials that form-urlencoding changes were refused."""
+    if target.uses_basic and target.basic_urlencode and encoding_matters(target):
+        return (
+            " (or the provider does not form-decode Basic credentials as RFC 6749 §2.3.1 "
+            "requires: the id or secret has characters that encoding changes; try "
+            "--basic-unencoded)"
+        )
+    return ""
 
 
 def _judge(run: _Sending, checks: Iterable[ProbeCheck]) -> ProbeReport:
@@ -140,7 +189,7 @@ def _judge(run: _Sending, checks: Iterable[ProbeCheck]) -> ProbeReport:
         read, finding = _gather(check, run, redirects, unusable)
         if finding is None:
             usable = [e for e in read if e.answered and (check.throttled or not e.throttled)]
-            finding = check.evaluate(Seen(usable, target))
+            finding = check.evaluate(Seen(usable, target, exchanges))
             if finding.shown is not None:
                 read = [e for e in read if e.name in finding.shown]
         results.append(

@@ -34,12 +34,27 @@ from tokenwire.conformance.reference.oidc_login import authorize_reply, token_re
 from tokenwire.conformance.reference.replies import ProviderReply, text_reply
 from tokenwire.core import HttpRequest
 
-__all__ = ["OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OidcReferenceProvider"]
+__all__ = ["OIDC_BROKEN_MODES", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OidcReferenceProvider"]
 
 OIDC_CLIENT_ID = "tw-oidc-client"
 OIDC_CLIENT_SECRET = "tw-oidc-client-secret-0123456789abcdef"
 USER = "tw-oidc-user"
 _JSON = (("Content-Type", "application/json"),)
+
+#: Deliberate deviations the issuer probe must catch, each by its own check (``broken`` knob):
+#: the metadata names another issuer; an endpoint uses plain http off loopback; the key set
+#: publishes a private key; two keys share a ``kid``; PKCE without ``S256``; the revocation
+#: endpoint answers 400 to a token it does not know (RFC 7009 §2.2 wants 200).
+OIDC_BROKEN_MODES = frozenset(
+    {
+        "issuer-mismatch",
+        "http-endpoint",
+        "private-jwk",
+        "duplicate-kid",
+        "no-s256",
+        "revocation-400",
+    }
+)
 
 
 class OidcReferenceProvider:
@@ -72,6 +87,8 @@ class OidcReferenceProvider:
         #: Raw replies replacing the discovery document or the key set: ``(status, body)``.
         self.discovery_override: tuple[int, bytes] | None = None
         self.jwks_override: tuple[int, bytes] | None = None
+        #: Broken modes (:data:`OIDC_BROKEN_MODES`) in effect.
+        self.broken: set[str] = set()
         #: How many requests each path received.
         self.requests: Counter[str] = Counter()
         self._access: dict[str, str] = {}
@@ -108,8 +125,19 @@ class OidcReferenceProvider:
 
     def metadata(self) -> dict[str, Any]:
         issuer = self.issuer
+        announced = self.announced_issuer or issuer
+        if "issuer-mismatch" in self.broken:
+            announced = issuer + "/other"
+        document = self._metadata(issuer, announced)
+        if "http-endpoint" in self.broken:
+            document["userinfo_endpoint"] = "http://op.invalid/userinfo"
+        if "no-s256" in self.broken:
+            document["code_challenge_methods_supported"] = ["plain"]
+        return document
+
+    def _metadata(self, issuer: str, announced: str) -> dict[str, Any]:
         return {
-            "issuer": self.announced_issuer or issuer,
+            "issuer": announced,
             "authorization_endpoint": f"{issuer}/authorize",
             "token_endpoint": f"{issuer}/token",
             "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
@@ -120,10 +148,17 @@ class OidcReferenceProvider:
             "id_token_signing_alg_values_supported": list(self.algs),
             "code_challenge_methods_supported": ["S256"],
             "authorization_response_iss_parameter_supported": True,
+            "revocation_endpoint": f"{issuer}/revoke",
         }
 
     def jwks(self) -> dict[str, Any]:
-        return {"keys": [key.public_jwk() for key in self.published]}
+        keys = [key.public_jwk() for key in self.published]
+        if "private-jwk" in self.broken:
+            keys[0] = dict(self.published[0].key.as_dict(private=True), kid=self.published[0].kid)
+        if "duplicate-kid" in self.broken:
+            twin = new_key(self.published[0].alg, self.published[0].kid)
+            keys.append(twin.public_jwk())
+        return {"keys": keys}
 
     def _respond(self, request: HttpRequest) -> ProviderReply:
         path = request.url.split("://", 1)[1].split("/", 1)[1].split("?", 1)[0]
@@ -150,6 +185,11 @@ class OidcReferenceProvider:
             return ProviderReply(200, headers, json=self.jwks())
         if local == "/userinfo":
             return self._userinfo(request)
+        if local == "/revoke" and request.method == "POST":
+            # RFC 7009 §2.2: an invalid or unknown token is answered 200 all the same.
+            if "revocation-400" in self.broken:
+                return ProviderReply(400, _JSON, json={"error": "invalid_request"})
+            return ProviderReply(200, (), body=b"")
         if local == "/authorize" and request.method == "GET":
             with self._lock:
                 return authorize_reply(self, request)

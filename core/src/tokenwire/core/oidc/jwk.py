@@ -21,7 +21,7 @@ from tokenwire.core.oidc.b64 import b64url_decode
 from tokenwire.core.oidc.errors import JwksError
 from tokenwire.core.redact import scrub
 
-__all__ = ["Jwk", "JwkSet", "parse_jwks", "parse_jwks_json"]
+__all__ = ["PRIVATE_MEMBERS", "Jwk", "JwkSet", "parse_jwks", "parse_jwks_json"]
 
 #: Members that only a private or symmetric key has (RFC 7518 §6.2.2, §6.3.2, §6.4.1).
 PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
