@@ -9,6 +9,7 @@ test's. A deadline does not take cancellation away from an async caller.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -36,7 +37,11 @@ def test_a_deadline_ends_retries_against_a_stalled_server_with_a_transport_timeo
     assert isinstance(error, TransportTimeout), error
     assert "1 s deadline" in str(error)
     assert 1 <= result.requests_seen <= 3
-    assert f"after {result.requests_seen} attempt" in str(error)
+    # The message counts the attempts made; the server saw those whose request reached it (a
+    # last attempt with little time left may end before its request is read).
+    made = re.search(r"after (\d) attempts?", str(error))
+    assert made is not None
+    assert result.requests_seen <= int(made.group(1)) <= 3
 
 
 def test_an_async_caller_can_still_cancel_a_request_that_has_a_deadline(
