@@ -191,8 +191,11 @@ def test_a_request_ended_by_its_deadline_logs_each_attempt_and_retry(
     with client, pytest.raises(TransportTimeout):
         client.request(ClientCredentials())
     seen = server.take().requests
+    sent = [r for r in logs.records if r.getMessage().startswith("sending POST")]
+    # The server saw the attempts whose request reached it: the last may end before that.
+    assert 1 <= seen <= len(sent) <= 3
     levels = [(r.name, r.levelname) for r in logs.records]
-    assert levels.count(("tokenwire.flow", "DEBUG")) == 2 * seen
-    assert levels.count(("tokenwire.flow", "WARNING")) == seen - 1
+    assert levels.count(("tokenwire.flow", "DEBUG")) == 2 * len(sent)
+    assert levels.count(("tokenwire.flow", "WARNING")) == len(sent) - 1
     warnings = [r.getMessage() for r in logs.records if r.levelno == logging.WARNING]
     assert all("failed (TransportTimeout); retrying in" in w for w in warnings)
