@@ -16,7 +16,6 @@ at its edges:
 
 from __future__ import annotations
 
-import time
 from typing import Any, ClassVar, NoReturn
 
 import httpcore
@@ -35,6 +34,7 @@ from tokenwire.adapters.transport import (
     build_ssl_context,
     check_declared_length,
     connect_failed,
+    exchange_deadline,
     exchange_failed,
     timed_out,
     too_large,
@@ -165,7 +165,7 @@ class HttpcoreTransport(_HttpcoreBase):
 
     def send(self, request: HttpRequest) -> HttpResponse:
         target = self._targets.get(request.url)
-        deadline = time.monotonic() + self.options.total_timeout
+        deadline = exchange_deadline(request, self.options)
         reset = EXCHANGE_DEADLINE.set(deadline)
         try:
             outgoing = self._request(request, target)
@@ -224,7 +224,7 @@ class AsyncHttpcoreTransport(_HttpcoreBase):
 
     async def send(self, request: HttpRequest) -> HttpResponse:
         target = self._targets.get(request.url)
-        deadline = time.monotonic() + self.options.total_timeout
+        deadline = exchange_deadline(request, self.options)
         reset = EXCHANGE_DEADLINE.set(deadline)
         try:
             outgoing = self._request(request, target)

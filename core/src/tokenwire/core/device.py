@@ -209,12 +209,14 @@ def device_authorization_flow(
     retry: RetryPolicy = DEFAULT_RETRY,
     resource: tuple[str, ...] = (),
     extra: Params = (),
+    deadline: float | None = None,
+    monotonic: Callable[[], float] | None = None,
 ) -> DeviceAuthorizationFlow:
     """Ask for a device code (§3.1) with the token flow's retry rules; returns the
     :class:`DeviceAuthorization`, its ``expires_at`` in ``clock``'s time.
 
     A resend is harmless (an unused device code just expires), so a failure after sending is
-    retried too.
+    retried too. ``deadline`` and ``monotonic`` are as for :func:`token_flow`.
     """
     request = device_authorization_request(profile, client, scope, resource=resource, extra=extra)
 
@@ -222,7 +224,17 @@ def device_authorization_flow(
         return parse_device_authorization(profile, response, received_at=clock())
 
     return (
-        yield from request_flow(request, parse, RESENDABLE, clock=clock, random=random, retry=retry)
+        yield from request_flow(
+            request,
+            parse,
+            RESENDABLE,
+            clock=clock,
+            random=random,
+            retry=retry,
+            deadline=deadline,
+            monotonic=monotonic,
+            operation="device_authorization",
+        )
     )
 
 
@@ -234,23 +246,37 @@ def device_flow(
     clock: Callable[[], float],
     random: Callable[[], float],
     retry: RetryPolicy = DEFAULT_RETRY,
+    deadline: float | None = None,
+    monotonic: Callable[[], float] | None = None,
 ) -> TokenFlow:
     """Poll for the token of ``authorization`` by the rules above; returns the :class:`Token`.
 
     ``clock`` and ``random`` are as for :func:`token_flow`; ``clock`` also bounds the wait by the
     device code's ``expires_at`` (or ``expires_in`` from the flow's start, if it has none).
+    ``deadline`` (read on ``monotonic``) bounds each poll's request, its retries included; the
+    polling as a whole is bounded by the device code's expiry.
     """
     grant = DeviceCode(authorization.device_code)
-    deadline = authorization.expires_at
-    if deadline is None:
-        deadline = clock() + authorization.expires_in
+    expiry = authorization.expires_at
+    if expiry is None:
+        expiry = clock() + authorization.expires_in
     interval = max(MIN_INTERVAL, float(authorization.interval))
     while True:
-        _check_deadline(clock() + interval, deadline)
+        _check_deadline(clock() + interval, expiry)
         yield Sleep(interval)
-        poll = token_flow(profile, client, grant, clock=clock, random=random, retry=retry)
+        poll = token_flow(
+            profile,
+            client,
+            grant,
+            clock=clock,
+            random=random,
+            retry=retry,
+            deadline=deadline,
+            monotonic=monotonic,
+            operation="device_code",
+        )
         try:
-            return (yield from _bounded(poll, deadline, clock))
+            return (yield from _bounded(poll, expiry, clock))
         except AuthorizationPending:
             pass
         except SlowDown:

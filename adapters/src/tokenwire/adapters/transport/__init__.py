@@ -44,6 +44,7 @@ from tokenwire.adapters.transport.options import (
     CHUNK_SIZE,
     DEFAULT_OPTIONS,
     TransportOptions,
+    exchange_deadline,
     time_left,
 )
 from tokenwire.adapters.transport.registry import (
@@ -74,6 +75,7 @@ __all__ = [
     "connect_failed",
     "default_library",
     "detail",
+    "exchange_deadline",
     "exchange_failed",
     "parse_endpoint",
     "sync_libraries",
