@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.cli_harness import cli_env, run_cli, start_cli
-from tokenwire.adapters.cli_endpoints import countdown_sleep
+from tokenwire.adapters.commands.device import countdown_sleep
 from tokenwire.adapters.stdlib import TokenClient
 from tokenwire.conformance.reference import POST_CLIENT, ReferenceProvider
 from tokenwire.core import Token

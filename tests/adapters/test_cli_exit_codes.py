@@ -8,6 +8,7 @@ import pathlib
 import pytest
 
 from tokenwire.adapters import cli
+from tokenwire.adapters.commands import token as token_command
 from tokenwire.adapters.source import RefreshTimeout
 from tokenwire.adapters.stores import StoreError
 from tokenwire.core import (
@@ -53,7 +54,7 @@ def test_a_store_failure_during_a_command_exits_6_with_one_line_on_stderr(
     def failing_fetch(*_args: object) -> None:
         raise StoreError("sqlite: database is locked")
 
-    monkeypatch.setattr(cli, "_fetch", failing_fetch)
+    monkeypatch.setattr(token_command, "_fetch", failing_fetch)
     args = ["token", "--token-url", "http://127.0.0.1:9/token", "--client-id", "c"]
     code = cli.main([*args, "--format", "json"])
     out, err = capsys.readouterr()

@@ -104,9 +104,9 @@ class CountingClient(TokenClient):
 
     grants: list[Grant]
 
-    def flow(self, grant: Grant) -> TokenFlow:
+    def flow(self, grant: Grant, *, deadline: float | None = None) -> TokenFlow:
         self.grants = [*getattr(self, "grants", []), grant]
-        return super().flow(grant)
+        return super().flow(grant, deadline=deadline)
 
 
 class AsyncCountingClient(AsyncTokenClient):
@@ -114,9 +114,9 @@ class AsyncCountingClient(AsyncTokenClient):
 
     grants: list[Grant]
 
-    def flow(self, grant: Grant) -> TokenFlow:
+    def flow(self, grant: Grant, *, deadline: float | None = None) -> TokenFlow:
         self.grants = [*getattr(self, "grants", []), grant]
-        return super().flow(grant)
+        return super().flow(grant, deadline=deadline)
 
 
 def test_a_token_source_requests_tokens_through_its_clients_flow(

@@ -127,7 +127,7 @@ class Run:
 
 def test_success_sends_the_prepared_request_once() -> None:
     run = Run(CC, [OK])
-    assert run.steps == [Send(prepare_token_request(PROFILE, CLIENT, CC))]
+    assert run.steps == [Send(prepare_token_request(PROFILE, CLIENT, CC), 1, "client_credentials")]
     token = run.token()
     assert token.access_token == "AT"
     assert token.received_at == NOW

@@ -31,9 +31,12 @@ Import the submodule you need; this package imports nothing heavy on its own. Th
   extra).
 * :mod:`.login`: ``LoginFlow`` / ``AsyncLoginFlow``, a web login for any framework (state, nonce,
   PKCE, replay refusal, a verified ID token).
-* :mod:`.cli`: the ``tokenwire`` command and its exit codes.
-* :mod:`.cli_endpoints`: ``tokenwire revoke``, ``tokenwire introspect`` and the device grant of
-  ``tokenwire token``.
+* :mod:`.cli`: the ``tokenwire`` command, its exit codes and its table of built-in subcommands.
+* :mod:`.commands`: the built-in subcommands (``token``, ``revoke``, ``introspect``), one module
+  each, imported only when run, and the options they share.
 * :mod:`.login_cli`: ``tokenwire login`` (RFC 8252 loopback browser login) and
   ``tokenwire token --cached``.
+* :mod:`.observe`: log records (``tokenwire.flow``, ``tokenwire.source``, ``tokenwire.store``) and
+  trace events, written once for the drivers and the token sources.
+* :mod:`.trace`: the typed trace events a ``trace=`` callback receives.
 """

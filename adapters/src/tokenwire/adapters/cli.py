@@ -1,11 +1,21 @@
 """The ``tokenwire`` command.
 
-Subcommands plug in through the ``tokenwire.cli`` entry-point group (each entry point is a
+The built-in subcommands are a table (:data:`BUILTIN_COMMANDS`: name, help, and the
+``module:function`` that configures its parser), imported only for the subcommand being run.
+Other subcommands plug in through the ``tokenwire.cli`` entry-point group (each entry point is a
 ``register(subparsers)`` callable), so that ``tokenwire conformance`` can live in the conformance
-distribution without this layer importing an outer one. ``tokenwire revoke``, ``tokenwire
-introspect`` and the device grant of ``tokenwire token`` live in
-:mod:`tokenwire.adapters.cli_endpoints`. (This module is over 300 lines because it holds what
-every subcommand shares: the exit codes, error reporting, the common options and the parser.)
+distribution without this layer importing an outer one; entry points are scanned only when the
+subcommand asked for is not built in. The options several subcommands share (where the endpoints
+are, the transport) are in :mod:`tokenwire.adapters.commands.options`.
+
+Starting fast is a feature (a CLI run per token, in a shell script or a credential helper):
+this module imports only the standard library at the top, and ``tokenwire token --help`` imports
+neither the core (msgspec) nor any transport. Names the core defines that ``--help`` shows
+(authentication methods, profiles, transports) are spelled here, and a test keeps them equal.
+
+Over 300 lines: it holds what every subcommand shares (the exit codes and their mapping, error
+reporting that shows no secret, the common client options, the parser and its table); each
+subcommand's own code is in :mod:`tokenwire.adapters.commands`.
 
 Exit codes: 0 ok, 1 a conformance check failed (``tokenwire conformance``), 2 usage or
 configuration error, 3 OAuth error from the server, 4 protocol error, 5 transport error, 6 token
@@ -18,33 +28,24 @@ whose messages are redacted.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-import msgspec
-from typing_extensions import override
+if TYPE_CHECKING:  # imported where used: ``tokenwire token --help`` loads none of this
+    from typing_extensions import override
 
-from tokenwire.adapters import profiles
-from tokenwire.core import (
-    AuthorizationCode,
-    ClientAuth,
-    ClientCredentials,
-    ConfigurationError,
-    Grant,
-    OAuthError,
-    Profile,
-    ProtocolError,
-    RefreshToken,
-    Token,
-    TokenwireError,
-    TransportError,
-)
-from tokenwire.core.auth import AUTH_METHODS
-from tokenwire.core.redact import scrub
+    from tokenwire.core import ClientAuth, Profile, Token, TokenwireError
+else:
+    _F = TypeVar("_F")
+
+    def override(method: _F) -> _F:
+        """``typing_extensions.override`` for the type checker; importing it costs start-up."""
+        return method
+
 
 __all__ = [
     "EXIT_OAUTH",
@@ -53,18 +54,20 @@ __all__ = [
     "EXIT_STORE",
     "EXIT_TRANSPORT",
     "EXIT_USAGE",
+    "BUILTIN_COMMANDS",
+    "AUTH_METHOD_NAMES",
+    "PROFILE_NAMES",
+    "TRANSPORT_NAMES",
+    "Builtin",
+    "QuietParser",
     "add_client_arguments",
-    "add_endpoint_arguments",
     "build_parser",
     "client_auth",
     "default_transport",
     "error_document",
     "exit_code",
     "main",
-    "open_client",
-    "profile_from",
     "report_error",
-    "transport_options",
     "token_document",
     "transport_choices",
 ]
@@ -84,9 +87,18 @@ EXIT_STORE = 6
 
 Handler = Callable[[argparse.Namespace], int]
 
+#: ``tokenwire.core.auth.AUTH_METHODS``, for ``--help`` without importing the core.
+AUTH_METHOD_NAMES = ("client_secret_post", "client_secret_basic", "none")
+#: ``tokenwire.adapters.profiles.BY_NAME``'s names, likewise.
+PROFILE_NAMES = ("api-v1", "tencent-ciam")
+#: The sync built-in transports by library (``transport.sync_libraries()``), likewise.
+TRANSPORT_NAMES = ("httpcore", "stdlib")
+
 
 def exit_code(error: TokenwireError) -> int:
     """The documented exit code for a typed error."""
+    from tokenwire.core import OAuthError, ProtocolError, TransportError
+
     if isinstance(error, OAuthError):
         return EXIT_OAUTH
     if isinstance(error, ProtocolError):
@@ -104,6 +116,9 @@ def exit_code(error: TokenwireError) -> int:
 
 def error_document(error: TokenwireError) -> dict[str, Any]:
     """The JSON form of an error for ``--format json`` (no secret: only redacted fields)."""
+    from tokenwire.core import OAuthError
+    from tokenwire.core.redact import scrub
+
     doc: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
     if isinstance(error, OAuthError):
         # The server's own words, scrubbed and cut like the text format's (a server may echo
@@ -122,6 +137,8 @@ def error_document(error: TokenwireError) -> dict[str, Any]:
 def report_error(error: TokenwireError, fmt: str) -> int:
     """Print ``error`` to stderr in the chosen format and return its exit code."""
     if fmt == "json":
+        import msgspec
+
         sys.stderr.write(msgspec.json.encode(error_document(error)).decode() + "\n")
     else:
         sys.stderr.write(f"tokenwire: {type(error).__name__}: {error}\n")
@@ -143,56 +160,12 @@ def token_document(token: Token) -> dict[str, Any]:
     return doc
 
 
-def profile_from(args: argparse.Namespace) -> Profile:
-    """The profile named by ``--profile``/``--domain`` or ``--token-url``, with the endpoint URLs
-    given (``--revocation-url``, ``--introspection-url``, ``--device-authorization-url``)."""
-    profile = _profile(args)
-    if getattr(args, "basic_unencoded", False):
-        profile = msgspec.structs.replace(profile, basic_auth_urlencode=False)
-    urls = {
-        name: getattr(args, name)
-        for name in ("revocation_url", "introspection_url", "device_authorization_url")
-        if getattr(args, name, None)
-    }
-    return msgspec.structs.replace(profile, **urls) if urls else profile
-
-
-def _profile(args: argparse.Namespace) -> Profile:
-    if args.token_url and args.profile:
-        raise ConfigurationError("give either --profile with --domain, or --token-url, not both")
-    if args.token_url:
-        return profiles.generic(args.token_url)
-    if not args.profile:
-        raise ConfigurationError("give --profile NAME --domain D, or --token-url URL")
-    if not args.domain:
-        raise ConfigurationError(f"--profile {args.profile} needs --domain")
-    return profiles.BY_NAME[args.profile](args.domain)
-
-
-def _grant(args: argparse.Namespace) -> Grant:
-    if args.grant == "client_credentials":
-        return ClientCredentials(args.scope)
-    if args.grant == "refresh_token":
-        refresh = args.refresh_token or os.environ.get("TOKENWIRE_REFRESH_TOKEN")
-        if not refresh:
-            raise ConfigurationError(
-                "--grant refresh_token needs --refresh-token or TOKENWIRE_REFRESH_TOKEN"
-            )
-        return RefreshToken(refresh, args.scope)
-    code = args.code or os.environ.get("TOKENWIRE_CODE")
-    if not code or not args.redirect_uri:
-        raise ConfigurationError(
-            "--grant authorization_code needs --code and --redirect-uri "
-            "(the code may come from TOKENWIRE_CODE)"
-        )
-    verifier = args.code_verifier or os.environ.get("TOKENWIRE_CODE_VERIFIER") or None
-    return AuthorizationCode(code, args.redirect_uri, verifier)
-
-
 def client_auth(args: argparse.Namespace, profile: Profile | None = None) -> ClientAuth:
     """The client from ``--client-id``, ``--client-secret`` (or its environment variable) and
     ``--auth-method`` (default: what the profile's provider documents, or ``none`` without a
     secret)."""
+    from tokenwire.core import ClientAuth
+
     secret = args.client_secret or os.environ.get("TOKENWIRE_CLIENT_SECRET") or None
     method = args.auth_method
     if method is None:
@@ -213,7 +186,7 @@ def add_client_arguments(parser: argparse._ActionsContainer, *, required: bool =
     )
     parser.add_argument(
         "--auth-method",
-        choices=AUTH_METHODS,
+        choices=AUTH_METHOD_NAMES,
         help="client authentication method (default: the provider's documented one)",
     )
     parser.add_argument("--scope", help="space-delimited scope")
@@ -223,65 +196,6 @@ def add_client_arguments(parser: argparse._ActionsContainer, *, required: bool =
         help="send client_secret_basic credentials without form-urlencoding them first, for a "
         "provider that does not decode them (RFC 6749 §2.3.1 says it must)",
     )
-
-
-def add_endpoint_arguments(parser: argparse.ArgumentParser) -> None:
-    """Where the endpoints are: a built-in profile or a token URL, and the other endpoints."""
-    where = parser.add_argument_group("endpoint")
-    where.add_argument("--profile", choices=sorted(profiles.BY_NAME), help="a built-in provider")
-    where.add_argument("--domain", help="the provider's domain, with --profile")
-    where.add_argument("--token-url", help="any token endpoint URL (https, or http on loopback)")
-    where.add_argument("--device-authorization-url", help="RFC 8628 endpoint, for device_code")
-    where.add_argument("--revocation-url", help="RFC 7009 endpoint, for tokenwire revoke")
-    where.add_argument("--introspection-url", help="RFC 7662 endpoint, for tokenwire introspect")
-
-
-def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--timeout``, ``--transport`` and the error ``--format``, shared by the subcommands."""
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
-    parser.add_argument("--transport", choices=transport_choices(), default=default_transport())
-    parser.add_argument("--format", choices=["text", "json"], default="text", help="error format")
-
-
-def transport_options(args: argparse.Namespace) -> Any:
-    """The :class:`~tokenwire.adapters.transport.TransportOptions` of ``--timeout``."""
-    from tokenwire.adapters.transport import TransportOptions, check_timeout
-
-    # Bounded here, with the flag's name in the message: inf, 1e12 and nan are refused.
-    timeout = check_timeout("--timeout", args.timeout)
-    return TransportOptions(
-        connect_timeout=min(timeout, 5.0), read_timeout=timeout, total_timeout=timeout
-    )
-
-
-def _token_command(args: argparse.Namespace) -> int:
-    profile = profile_from(args)
-    client = client_auth(args, profile)
-    if args.grant == "device_code":
-        from tokenwire.adapters.cli_endpoints import device_token
-
-        with open_client(profile, client, args) as tc:
-            token = device_token(tc, args.scope, sys.stderr)
-    else:
-        token = _fetch(profile, client, _grant(args), args)
-    sys.stdout.write(msgspec.json.encode(token_document(token)).decode() + "\n")
-    return EXIT_OK
-
-
-def _fetch(profile: Profile, client: ClientAuth, grant: Grant, args: argparse.Namespace) -> Token:
-    with open_client(profile, client, args) as tc:
-        token: Token = tc.request(grant)
-        return token
-
-
-def open_client(profile: Profile, client: ClientAuth, args: argparse.Namespace) -> Any:
-    """A :class:`~tokenwire.adapters.client.TokenClient` over ``--transport`` with the
-    ``--timeout`` options (use it in a ``with`` block)."""
-    from tokenwire.adapters.client import TokenClient
-    from tokenwire.adapters.transport import build_sync_transport
-
-    transport = build_sync_transport(args.transport, transport_options(args))
-    return TokenClient(profile, client, transport)
 
 
 def default_transport() -> str:
@@ -328,54 +242,91 @@ class QuietParser(argparse.ArgumentParser):
         return parsed
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``tokenwire`` parser, with every subcommand the ``tokenwire.cli`` group plugs in."""
+class Builtin(NamedTuple):
+    """A subcommand shipped with this distribution: its help line, and where it is configured.
+
+    ``target`` is ``module:function``; the function receives the subcommand's parser, adds its
+    arguments and sets ``handler`` (``parser.set_defaults(handler=...)``). It is imported only
+    when its subcommand is the one being run, so that each subcommand's imports are paid only by
+    that subcommand: keep the target module's top-level imports light (the standard library's
+    ``argparse`` and ``os``, this module) and import the rest inside the handler.
+    """
+
+    help: str
+    target: str
+
+
+#: The built-in subcommands. Add a row (and a module under :mod:`tokenwire.adapters.commands`)
+#: to add one; subcommands of other distributions plug in through the ``tokenwire.cli``
+#: entry-point group instead, whose entry points are read only when the subcommand asked for is
+#: not one of these.
+BUILTIN_COMMANDS: dict[str, Builtin] = {
+    "token": Builtin(
+        "fetch a token and print the token response as JSON",
+        "tokenwire.adapters.commands.token:configure",
+    ),
+    "revoke": Builtin(
+        "revoke a token (RFC 7009); the token comes from TOKENWIRE_TOKEN or stdin",
+        "tokenwire.adapters.commands.revoke:configure",
+    ),
+    "introspect": Builtin(
+        "print what the server says of a token (RFC 7662) as JSON; the token comes from "
+        "TOKENWIRE_TOKEN or stdin",
+        "tokenwire.adapters.commands.introspect:configure",
+    ),
+    "login": Builtin(
+        "log in through the browser (RFC 8252) and keep the token in the cache",
+        "tokenwire.adapters.login_cli:configure",
+    ),
+}
+
+
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (its first argument not starting with ``-``), if any."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``tokenwire`` parser, built for running ``command``.
+
+    Every built-in subcommand is listed, but only ``command``'s arguments are configured (all of
+    them when ``command`` is ``None``); the ``tokenwire.cli`` entry points are loaded only when
+    ``command`` is not built in (``None`` included: ``tokenwire --help`` lists them all).
+    """
     parser = QuietParser(
         prog="tokenwire",
         description="OAuth 2.0 token-endpoint client and conformance tester.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, builtin in BUILTIN_COMMANDS.items():
+        subparser = sub.add_parser(name, help=builtin.help, description=builtin.help)
+        if command is None or command == name:
+            module, _, function = builtin.target.partition(":")
+            configure: Callable[[argparse.ArgumentParser], None] = getattr(
+                importlib.import_module(module), function
+            )
+            configure(subparser)
+    if command not in BUILTIN_COMMANDS:
+        from importlib.metadata import entry_points  # scanning them costs: only when needed
 
-    token = sub.add_parser("token", help="fetch a token and print the token response as JSON")
-    add_endpoint_arguments(token)
-    add_client_arguments(token)
-    token.add_argument(
-        "--grant",
-        choices=["client_credentials", "refresh_token", "authorization_code", "device_code"],
-        default="client_credentials",
-        help="device_code shows a user code and a URL on stderr, then polls until approval",
-    )
-    token.add_argument(
-        "--refresh-token", help="for --grant refresh_token (or TOKENWIRE_REFRESH_TOKEN)"
-    )
-    token.add_argument("--code", help="for --grant authorization_code (or TOKENWIRE_CODE)")
-    token.add_argument("--redirect-uri", help="for --grant authorization_code")
-    token.add_argument(
-        "--code-verifier",
-        help="PKCE verifier, for --grant authorization_code (or TOKENWIRE_CODE_VERIFIER)",
-    )
-    add_transport_arguments(token)
-    token.set_defaults(handler=_token_command)
-
-    from tokenwire.adapters.cli_endpoints import register as register_endpoints  # builds on this
-
-    register_endpoints(sub)
-
-    from tokenwire.adapters.login_cli import register as register_login  # argparse only
-
-    register_login(sub)  # tokenwire login, and token --cached
-
-    for ep in entry_points(group="tokenwire.cli"):
-        register: Callable[[Any], None] = ep.load()
-        register(sub)
+        for ep in entry_points(group="tokenwire.cli"):
+            register: Callable[[Any], None] = ep.load()
+            register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``tokenwire`` command; returns its exit code (see the module docstring)."""
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(_chosen(argv))
     args = parser.parse_args(argv)
     handler: Handler = args.handler
+    from tokenwire.core import TokenwireError  # after parsing: --help never needs the core
+
     try:
         try:
             code = handler(args)

@@ -11,8 +11,13 @@ and sleep it uses: token sources run that same flow inside their renewal.
 The other endpoints (RFC 8628 device authorization and polling, RFC 7009 revocation, RFC 7662
 introspection) work the same way: :class:`_ClientBase` builds the core's flow for each
 (``*_flow`` methods), and each client has a one-line method that drives it; the sync and async
-methods differ only by ``await``. (The module is over 300 lines because those twins sit beside
-the classes they belong to; what the two clients share is written once, in the base.)
+methods differ only by ``await``. Over 300 lines: those twins sit beside the
+classes they belong to; what the two clients share is written once, in the base.
+
+A ``deadline`` (seconds, on the client or per call) bounds a whole request: every attempt,
+back-off and ``Retry-After`` wait (the flow reads ``monotonic`` for it, apart from the wall
+``clock`` of ``expires_at``). ``trace`` takes callbacks for the events of
+:mod:`tokenwire.adapters.trace`; requests are logged under ``tokenwire.flow`` either way.
 
 These classes take any transport. :mod:`tokenwire.adapters.httpcore` and
 :mod:`tokenwire.adapters.stdlib` subclass them with a default transport, so that
@@ -27,7 +32,11 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ClassVar, Generic, TypedDict, TypeVar
 
-from tokenwire.adapters.drive import adrive, drive
+from typing_extensions import override
+
+from tokenwire.adapters.drive import Steps, adrive, drive
+from tokenwire.adapters.observe import Observer
+from tokenwire.adapters.trace import Tracing
 from tokenwire.adapters.transport import AsyncTransport, Transport, TransportOptions
 from tokenwire.core import (
     TLS_AUTH_METHODS,
@@ -50,7 +59,7 @@ from tokenwire.core import (
     revocation_flow,
     token_flow,
 )
-from tokenwire.core.flow import DEFAULT_RETRY
+from tokenwire.core.flow import DEFAULT_RETRY, check_deadline
 from tokenwire.core.introspection import IntrospectionFlow
 from tokenwire.core.params import Params
 from tokenwire.core.revocation import RevocationFlow
@@ -65,6 +74,7 @@ __all__ = [
 ]
 
 R = TypeVar("R")
+T = TypeVar("T")
 X = TypeVar("X")
 
 #: Builds a client's transport when none is given (a transport class fits).
@@ -151,11 +161,14 @@ def _check_certificate(auth: ClientAuth, options: object) -> None:
 
 
 class _FlowRules(TypedDict):
-    """What every core flow takes from a client besides the request: time, jitter, retries."""
+    """What every core flow takes from a client besides the request: time, jitter, retries and
+    the deadline."""
 
     clock: Callable[[], float]
     random: Callable[[], float]
     retry: RetryPolicy
+    deadline: float | None
+    monotonic: Callable[[], float]
 
 
 class _ClientBase(Generic[R]):
@@ -169,75 +182,112 @@ class _ClientBase(Generic[R]):
         retry: RetryPolicy,
         clock: Callable[[], float],
         random: Callable[[], float],
+        deadline: float | None,
+        monotonic: Callable[[], float],
+        trace: Tracing,
     ) -> None:
         self.profile = profile
         self.auth = auth
         self.retry = retry
+        #: The longest a whole request may take, retries included (seconds), or ``None``.
+        self.deadline = None if deadline is None else check_deadline(deadline)
+        #: The clock the deadline is measured on (steps of the wall clock do not move it).
+        self.monotonic = monotonic
+        #: Logs and reports this client's requests (see :mod:`tokenwire.adapters.observe`).
+        self.observer = Observer(trace)
         #: The wall clock the flow reads (``expires_at``, HTTP-date ``Retry-After``); token
         #: sources over this client read it too, unless given their own.
         self.clock = clock
         #: The flow's source of jitter, a float in [0, 1).
         self.random = random
 
-    def flow(self, grant: Grant) -> TokenFlow:
+    def flow(self, grant: Grant, *, deadline: float | None = None) -> TokenFlow:
         """The sans-IO flow that trades ``grant`` for a token: what :meth:`request` drives.
 
         A :func:`tokenwire.core.token_flow` over this client's profile, credentials, retry
-        policy, clock and randomness. Token sources run it (``yield from client.flow(grant)``)
+        policy, clock and randomness, bounded by ``deadline`` (seconds; the client's
+        :attr:`deadline` when ``None``). Token sources run it (``yield from client.flow(grant)``)
         inside their renewal, so a subclass that overrides it changes how sources request
         tokens too.
         """
-        return token_flow(
-            self.profile,
-            self.auth,
-            grant,
-            clock=self.clock,
-            random=self.random,
-            retry=self.retry,
-        )
+        return token_flow(self.profile, self.auth, grant, **self._rules(deadline))
 
-    def _rules(self) -> _FlowRules:
-        """The keyword arguments every core flow takes from this client."""
-        return {"clock": self.clock, "random": self.random, "retry": self.retry}
+    def _rules(self, deadline: float | None = None) -> _FlowRules:
+        """The keyword arguments every core flow takes from this client, bounded by ``deadline``
+        (the client's :attr:`deadline` when ``None``)."""
+        return {
+            "clock": self.clock,
+            "random": self.random,
+            "retry": self.retry,
+            "deadline": self.deadline if deadline is None else check_deadline(deadline),
+            "monotonic": self.monotonic,
+        }
 
     def device_authorization_flow(
-        self, scope: str | None = None, *, resource: tuple[str, ...] = (), extra: Params = ()
+        self,
+        scope: str | None = None,
+        *,
+        resource: tuple[str, ...] = (),
+        extra: Params = (),
+        deadline: float | None = None,
     ) -> DeviceAuthorizationFlow:
         """The flow :meth:`start_device_authorization` drives (RFC 8628 §3.1)."""
+        rules = self._rules(deadline)
         return device_authorization_flow(
-            self.profile, self.auth, scope, resource=resource, extra=extra, **self._rules()
+            self.profile, self.auth, scope, resource=resource, extra=extra, **rules
         )
 
-    def device_flow(self, authorization: DeviceAuthorization) -> TokenFlow:
+    def device_flow(
+        self, authorization: DeviceAuthorization, *, deadline: float | None = None
+    ) -> TokenFlow:
         """The polling flow :meth:`poll_device` drives (RFC 8628 §3.4-3.5), on this client's
-        clock: ``interval``, ``slow_down`` and the device code's expiry are measured with it."""
-        return device_flow(self.profile, self.auth, authorization, **self._rules())
+        clock: ``interval``, ``slow_down`` and the device code's expiry are measured with it;
+        ``deadline`` bounds each poll's request."""
+        return device_flow(self.profile, self.auth, authorization, **self._rules(deadline))
 
-    def revocation_flow(self, token: str, token_type_hint: str | None = None) -> RevocationFlow:
+    def revocation_flow(
+        self, token: str, token_type_hint: str | None = None, *, deadline: float | None = None
+    ) -> RevocationFlow:
         """The flow :meth:`revoke` drives (RFC 7009); token sources run it to log out."""
-        return revocation_flow(self.profile, self.auth, token, token_type_hint, **self._rules())
+        rules = self._rules(deadline)
+        return revocation_flow(self.profile, self.auth, token, token_type_hint, **rules)
 
     def introspection_flow(
-        self, token: str, token_type_hint: str | None = None
+        self, token: str, token_type_hint: str | None = None, *, deadline: float | None = None
     ) -> IntrospectionFlow:
         """The flow :meth:`introspect` drives (RFC 7662)."""
-        return introspection_flow(self.profile, self.auth, token, token_type_hint, **self._rules())
+        rules = self._rules(deadline)
+        return introspection_flow(self.profile, self.auth, token, token_type_hint, **rules)
 
-    def request(self, grant: Grant) -> R:
-        """Trade ``grant`` for a token at the token endpoint, retrying as the flow says."""
+    def request(self, grant: Grant, *, deadline: float | None = None) -> R:
+        """Trade ``grant`` for a token at the token endpoint, retrying as the flow says.
+
+        ``deadline`` overrides the client's for this call: when it passes, the request ends with
+        :class:`~tokenwire.core.TransportTimeout` (or the last OAuth error).
+        """
         raise NotImplementedError
 
-    def refresh(self, refresh_token: str, scope: str | None = None) -> R:
+    def refresh(
+        self, refresh_token: str, scope: str | None = None, *, deadline: float | None = None
+    ) -> R:
         """Refresh grant (RFC 6749 §6). Not retried once the request may have arrived."""
-        return self.request(RefreshToken(refresh_token, scope))
+        return self.request(RefreshToken(refresh_token, scope), deadline=deadline)
 
-    def client_credentials(self, scope: str | None = None) -> R:
+    def client_credentials(self, scope: str | None = None, *, deadline: float | None = None) -> R:
         """Client credentials grant (RFC 6749 §4.4)."""
-        return self.request(ClientCredentials(scope))
+        return self.request(ClientCredentials(scope), deadline=deadline)
 
-    def exchange_code(self, code: str, redirect_uri: str, code_verifier: str | None = None) -> R:
+    def exchange_code(
+        self,
+        code: str,
+        redirect_uri: str,
+        code_verifier: str | None = None,
+        *,
+        deadline: float | None = None,
+    ) -> R:
         """Authorization code grant (RFC 6749 §4.1.3), with the PKCE verifier if one was used."""
-        return self.request(AuthorizationCode(code, redirect_uri, code_verifier))
+        grant = AuthorizationCode(code, redirect_uri, code_verifier)
+        return self.request(grant, deadline=deadline)
 
     def __repr__(self) -> str:
         return (
@@ -269,46 +319,74 @@ class TokenClient(_ClientBase[Token]):
         clock: Callable[[], float] = time.time,
         random: Callable[[], float] = random.random,
         sleep: Callable[[float], None] = time.sleep,
+        deadline: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        trace: Tracing = None,
     ) -> None:
-        super().__init__(profile, auth, retry=retry, clock=clock, random=random)
+        super().__init__(
+            profile,
+            auth,
+            retry=retry,
+            clock=clock,
+            random=random,
+            deadline=deadline,
+            monotonic=monotonic,
+            trace=trace,
+        )
         self.transport: Transport = _choose_transport(
             transport, options, type(self).default_transport, type(self), auth
         )
         #: How the flow waits between retries; token sources over this client wait with it too.
         self.sleep = sleep
 
-    def request(self, grant: Grant) -> Token:
-        return drive(self.flow(grant), self.transport, sleep=self.sleep)
+    @override
+    def request(self, grant: Grant, *, deadline: float | None = None) -> Token:
+        flow = self.flow(grant, deadline=deadline)
+        return drive(flow, self.transport, sleep=self.sleep, observer=self.observer)
+
+    def _drive(self, flow: Steps[T]) -> T:
+        return drive(flow, self.transport, sleep=self.sleep, observer=self.observer)
 
     def start_device_authorization(
-        self, scope: str | None = None, *, resource: tuple[str, ...] = (), extra: Params = ()
+        self,
+        scope: str | None = None,
+        *,
+        resource: tuple[str, ...] = (),
+        extra: Params = (),
+        deadline: float | None = None,
     ) -> DeviceAuthorization:
         """Ask for a device code and a user code (RFC 8628 §3.1); show the user the result's
-        ``user_code`` and ``verification_uri``, then :meth:`poll_device`."""
-        return drive(
-            self.device_authorization_flow(scope, resource=resource, extra=extra),
-            self.transport,
-            sleep=self.sleep,
+        ``user_code`` and ``verification_uri``, then :meth:`poll_device`. ``deadline`` is as
+        for :meth:`request`."""
+        flow = self.device_authorization_flow(
+            scope, resource=resource, extra=extra, deadline=deadline
         )
+        return self._drive(flow)
 
-    def poll_device(self, authorization: DeviceAuthorization) -> Token:
+    def poll_device(
+        self, authorization: DeviceAuthorization, *, deadline: float | None = None
+    ) -> Token:
         """Poll until the user decides (RFC 8628 §3.4-3.5): the token, or ``AccessDenied`` /
-        ``ExpiredToken``. Waits with this client's ``sleep``, timed by its ``clock``."""
-        return drive(self.device_flow(authorization), self.transport, sleep=self.sleep)
+        ``ExpiredToken``. Waits with this client's ``sleep``, timed by its ``clock``;
+        ``deadline`` bounds each poll's request (the device code's expiry bounds the whole)."""
+        return self._drive(self.device_flow(authorization, deadline=deadline))
 
-    def revoke(self, token: str, token_type_hint: str | None = None) -> None:
+    def revoke(
+        self, token: str, token_type_hint: str | None = None, *, deadline: float | None = None
+    ) -> None:
         """Revoke ``token`` (RFC 7009); returns also when the server did not know it (§2.2).
 
-        ``token_type_hint`` is ``"access_token"`` or ``"refresh_token"``.
+        ``token_type_hint`` is ``"access_token"`` or ``"refresh_token"``; ``deadline`` is as
+        for :meth:`request`.
         """
-        drive(self.revocation_flow(token, token_type_hint), self.transport, sleep=self.sleep)
+        self._drive(self.revocation_flow(token, token_type_hint, deadline=deadline))
 
-    def introspect(self, token: str, token_type_hint: str | None = None) -> Introspection:
+    def introspect(
+        self, token: str, token_type_hint: str | None = None, *, deadline: float | None = None
+    ) -> Introspection:
         """Ask the server about ``token`` (RFC 7662); ``active`` ``False`` is an answer, not an
-        error."""
-        return drive(
-            self.introspection_flow(token, token_type_hint), self.transport, sleep=self.sleep
-        )
+        error. ``deadline`` is as for :meth:`request`."""
+        return self._drive(self.introspection_flow(token, token_type_hint, deadline=deadline))
 
     def close(self) -> None:
         close = getattr(self.transport, "close", None)
@@ -343,40 +421,65 @@ class AsyncTokenClient(_ClientBase[Coroutine[Any, Any, Token]]):
         clock: Callable[[], float] = time.time,
         random: Callable[[], float] = random.random,
         sleep: Callable[[float], Awaitable[object]] = async_sleep,
+        deadline: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        trace: Tracing = None,
     ) -> None:
-        super().__init__(profile, auth, retry=retry, clock=clock, random=random)
+        super().__init__(
+            profile,
+            auth,
+            retry=retry,
+            clock=clock,
+            random=random,
+            deadline=deadline,
+            monotonic=monotonic,
+            trace=trace,
+        )
         self.transport: AsyncTransport = _choose_transport(
             transport, options, type(self).default_transport, type(self), auth
         )
         #: How the flow waits between retries; token sources over this client wait with it too.
         self.sleep = sleep
 
-    async def request(self, grant: Grant) -> Token:
-        return await adrive(self.flow(grant), self.transport, sleep=self.sleep)
+    @override
+    async def request(self, grant: Grant, *, deadline: float | None = None) -> Token:
+        flow = self.flow(grant, deadline=deadline)
+        return await adrive(flow, self.transport, sleep=self.sleep, observer=self.observer)
+
+    async def _drive(self, flow: Steps[T]) -> T:
+        return await adrive(flow, self.transport, sleep=self.sleep, observer=self.observer)
 
     async def start_device_authorization(
-        self, scope: str | None = None, *, resource: tuple[str, ...] = (), extra: Params = ()
+        self,
+        scope: str | None = None,
+        *,
+        resource: tuple[str, ...] = (),
+        extra: Params = (),
+        deadline: float | None = None,
     ) -> DeviceAuthorization:
         """:meth:`TokenClient.start_device_authorization`, awaited."""
-        return await adrive(
-            self.device_authorization_flow(scope, resource=resource, extra=extra),
-            self.transport,
-            sleep=self.sleep,
+        flow = self.device_authorization_flow(
+            scope, resource=resource, extra=extra, deadline=deadline
         )
+        return await self._drive(flow)
 
-    async def poll_device(self, authorization: DeviceAuthorization) -> Token:
+    async def poll_device(
+        self, authorization: DeviceAuthorization, *, deadline: float | None = None
+    ) -> Token:
         """:meth:`TokenClient.poll_device`, awaited (waits with this client's ``sleep``)."""
-        return await adrive(self.device_flow(authorization), self.transport, sleep=self.sleep)
+        return await self._drive(self.device_flow(authorization, deadline=deadline))
 
-    async def revoke(self, token: str, token_type_hint: str | None = None) -> None:
+    async def revoke(
+        self, token: str, token_type_hint: str | None = None, *, deadline: float | None = None
+    ) -> None:
         """:meth:`TokenClient.revoke`, awaited."""
-        await adrive(self.revocation_flow(token, token_type_hint), self.transport, sleep=self.sleep)
+        await self._drive(self.revocation_flow(token, token_type_hint, deadline=deadline))
 
-    async def introspect(self, token: str, token_type_hint: str | None = None) -> Introspection:
+    async def introspect(
+        self, token: str, token_type_hint: str | None = None, *, deadline: float | None = None
+    ) -> Introspection:
         """:meth:`TokenClient.introspect`, awaited."""
-        return await adrive(
-            self.introspection_flow(token, token_type_hint), self.transport, sleep=self.sleep
-        )
+        return await self._drive(self.introspection_flow(token, token_type_hint, deadline=deadline))
 
     async def aclose(self) -> None:
         aclose = getattr(self.transport, "aclose", None)

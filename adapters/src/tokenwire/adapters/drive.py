@@ -15,6 +15,12 @@ loop per mode, :func:`drive` and :func:`adrive`, and they differ only by ``await
 Any other exception raised while performing a step (by the transport, the sleep or ``perform``,
 ``KeyboardInterrupt`` and cancellation included) is thrown into the generator with ``throw``, so
 that the generator can clean up (a token source releases its lease) before the error leaves.
+
+Each request, response and retry is reported to an ``observer``
+(:class:`~tokenwire.adapters.observe.Observer`: log records under ``tokenwire.flow`` and trace
+events); by default one that only logs. A per-attempt time limit travels on the request
+(:attr:`~tokenwire.core.HttpRequest.timeout`), so the transport is called as ``send(request)``
+whatever it supports.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import time
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any, TypeVar
 
+from tokenwire.adapters.observe import QUIET, Observer
 from tokenwire.adapters.transport import AsyncTransport, Transport
 from tokenwire.core import Send, Sleep, TransportError, TransportFailure
 
@@ -48,6 +55,7 @@ def drive(
     *,
     sleep: Callable[[float], None] = time.sleep,
     perform: Callable[[Any], object] = _unknown,
+    observer: Observer = QUIET,
 ) -> T:
     """Run ``flow`` to completion over a sync ``transport``; other steps go to ``perform``."""
     reply: Any = None
@@ -57,14 +65,22 @@ def drive(
             step = flow.send(reply) if error is None else flow.throw(error)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+        except Exception as exc:
+            observer.ended(exc)
+            raise
         reply, error = None, None
         try:
             if isinstance(step, Send):
+                started = observer.sending(step)
                 try:
                     reply = transport.send(step.request)
                 except TransportError as exc:
                     reply = TransportFailure(exc)
+                    observer.answered(step, exc, started)
+                else:
+                    observer.answered(step, reply, started)
             elif isinstance(step, Sleep):
+                observer.sleeping(step)
                 sleep(step.seconds)
             else:
                 reply = perform(step)
@@ -78,6 +94,7 @@ async def adrive(
     *,
     sleep: Callable[[float], Awaitable[object]],
     perform: Callable[[Any], Awaitable[object]] = _aunknown,
+    observer: Observer = QUIET,
 ) -> T:
     """Run ``flow`` to completion over an async ``transport``: :func:`drive` with ``await``.
 
@@ -90,14 +107,22 @@ async def adrive(
             step = flow.send(reply) if error is None else flow.throw(error)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+        except Exception as exc:
+            observer.ended(exc)
+            raise
         reply, error = None, None
         try:
             if isinstance(step, Send):
+                started = observer.sending(step)
                 try:
                     reply = await transport.send(step.request)
                 except TransportError as exc:
                     reply = TransportFailure(exc)
+                    observer.answered(step, exc, started)
+                else:
+                    observer.answered(step, reply, started)
             elif isinstance(step, Sleep):
+                observer.sleeping(step)
                 await sleep(step.seconds)
             else:
                 reply = await perform(step)

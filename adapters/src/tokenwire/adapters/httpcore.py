@@ -20,7 +20,6 @@ kept side by side so they stay in step; their deadline backends live in :mod:`.h
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any, ClassVar
 
 import httpcore
@@ -40,6 +39,7 @@ from tokenwire.adapters.transport import (
     build_ssl_context,
     check_declared_length,
     connect_failed,
+    exchange_deadline,
     exchange_failed,
     timed_out,
     too_large,
@@ -203,7 +203,7 @@ class HttpcoreTransport(_HttpcoreBase):
 
     def send(self, request: HttpRequest) -> HttpResponse:
         target = self._targets.get(request.url)
-        deadline = time.monotonic() + self.options.total_timeout
+        deadline = exchange_deadline(request, self.options)
         reset = EXCHANGE_DEADLINE.set(deadline)
         failure: TransportError | None = None
         try:
@@ -297,7 +297,7 @@ class AsyncHttpcoreTransport(_HttpcoreBase):
     async def send(self, request: HttpRequest) -> HttpResponse:
         target = self._targets.get(request.url)
         pool = self._pool_here()
-        deadline = time.monotonic() + self.options.total_timeout
+        deadline = exchange_deadline(request, self.options)
         reset = EXCHANGE_DEADLINE.set(deadline)
         failure: TransportError | None = None
         try:

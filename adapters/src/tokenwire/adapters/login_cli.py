@@ -1,10 +1,11 @@
 """``tokenwire login`` (an RFC 8252 browser login for command-line tools) and
 ``tokenwire token --cached`` (a token from that login, refreshed when due).
 
-Kept out of :mod:`.cli` so the two grow apart without conflict; :mod:`.cli` only calls
-:func:`register`. This module imports nothing but argparse at import time: ``tokenwire --help``
-stays fast, and the login machinery (:mod:`tokenwire.adapters.login.native`) is imported by the
-handlers.
+Kept out of :mod:`.cli` so the two grow apart without conflict: :mod:`.cli`'s table of built-in
+subcommands names :func:`configure` for ``login``, and ``tokenwire token`` calls
+:func:`add_cached_options`. This module imports nothing but the standard library and :mod:`.cli`
+at import time (``tokenwire token --help`` loads no core); the login machinery
+(:mod:`tokenwire.adapters.login.native`) and the core are imported by the handlers.
 
 ``tokenwire login --issuer URL --client-id ID`` discovers the provider, listens on
 ``127.0.0.1`` on a random port, opens the system browser at the authorization URL (or, with
@@ -25,12 +26,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
 
 from tokenwire.adapters.cli import EXIT_OAUTH, EXIT_OK, EXIT_TRANSPORT
-from tokenwire.core import ConfigurationError
 
-__all__ = ["DEFAULT_SCOPE", "DEFAULT_TIMEOUT", "register"]
+__all__ = ["DEFAULT_SCOPE", "DEFAULT_TIMEOUT", "add_cached_options", "configure"]
 
 #: What ``tokenwire login`` asks for: ``offline_access`` brings a refresh token, so that later
 #: commands need no browser.
@@ -40,11 +39,8 @@ DEFAULT_SCOPE = "openid offline_access"
 DEFAULT_TIMEOUT = 300.0
 
 
-def register(sub: Any) -> None:
-    """Add ``login`` to the subcommands, and ``--cached`` / ``--issuer`` to ``token``."""
-    login = sub.add_parser(
-        "login", help="log in through the browser (RFC 8252) and keep the token in the cache"
-    )
+def configure(login: argparse.ArgumentParser) -> None:
+    """Add ``tokenwire login``'s arguments and handler to its parser."""
     login.add_argument("--issuer", required=True, help="the OpenID provider's issuer URL")
     login.add_argument("--client-id", required=True, help="the native (public) client's id")
     login.add_argument("--scope", default=DEFAULT_SCOPE, help=f"default: {DEFAULT_SCOPE}")
@@ -65,7 +61,9 @@ def register(sub: Any) -> None:
     login.add_argument("--format", choices=["text", "json"], default="text", help="error format")
     login.set_defaults(handler=_login_command)
 
-    token = sub.choices["token"]
+
+def add_cached_options(token: argparse.ArgumentParser) -> None:
+    """Add ``--cached`` / ``--issuer`` to ``tokenwire token`` (its handler set already)."""
     cached = token.add_argument_group("cached login (after tokenwire login)")
     cached.add_argument(
         "--cached",
@@ -78,6 +76,8 @@ def register(sub: Any) -> None:
 
 
 def _token_or_cached(args: argparse.Namespace, plain: Callable[[argparse.Namespace], int]) -> int:
+    from tokenwire.core import ConfigurationError
+
     if not args.cached:
         if args.issuer:
             raise ConfigurationError("--issuer goes with --cached")
@@ -91,6 +91,7 @@ def _login_command(args: argparse.Namespace) -> int:
     from tokenwire.adapters.login import LoginError
     from tokenwire.adapters.login.native import cache_key, native_login, open_cache, save_token
     from tokenwire.adapters.oidc import Provider
+    from tokenwire.core import ConfigurationError
 
     if not args.timeout > 0:
         raise ConfigurationError("--timeout must be positive")
@@ -136,7 +137,7 @@ def _login_command(args: argparse.Namespace) -> int:
 def _cached_command(args: argparse.Namespace) -> int:
     from tokenwire.adapters.login.native import cache_key, cached_source, open_cache
     from tokenwire.adapters.oidc.base import default_transport
-    from tokenwire.core import ReauthorizationRequired
+    from tokenwire.core import ConfigurationError, ReauthorizationRequired
 
     store = open_cache()
     transport = default_transport()

@@ -42,6 +42,7 @@ from tokenwire.adapters.transport import (
     build_ssl_context,
     check_declared_length,
     connect_failed,
+    exchange_deadline,
     exchange_failed,
     response_header_problem,
     time_left,
@@ -210,7 +211,7 @@ class StdlibTransport:
         endpoint = self._endpoints.get(request.url)
         headers = wire_headers(request.headers)
         options = self.options
-        deadline = time.monotonic() + options.total_timeout
+        deadline = exchange_deadline(request, options)
         origin = (endpoint.scheme, endpoint.host, endpoint.port)
         conn = self._checkout(origin) or self._connect(endpoint, deadline)
         sock = conn.sock

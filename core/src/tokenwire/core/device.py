@@ -17,6 +17,9 @@ user decides (§3.4-3.5). ``device_flow`` is that polling, as a sans-IO generato
   :class:`ExpiredToken` (``status`` ``None``) instead; nothing is sent for a dead code;
 * each poll is one :func:`token_flow` run for a :class:`DeviceCode` grant, so a transport failure,
   a 429/503 and a 5xx follow its rules unchanged (a device code is safe to resend).
+
+Over 300 lines: the request, the answer and the polling rules of one RFC, each short, kept
+together so the polling flow reads against §3.4-3.5.
 """
 
 from __future__ import annotations
@@ -213,12 +216,14 @@ def device_authorization_flow(
     retry: RetryPolicy = DEFAULT_RETRY,
     resource: tuple[str, ...] = (),
     extra: Params = (),
+    deadline: float | None = None,
+    monotonic: Callable[[], float] | None = None,
 ) -> DeviceAuthorizationFlow:
     """Ask for a device code (§3.1) with the token flow's retry rules; returns the
     :class:`DeviceAuthorization`, its ``expires_at`` in ``clock``'s time.
 
     A resend is harmless (an unused device code just expires), so a failure after sending is
-    retried too.
+    retried too. ``deadline`` and ``monotonic`` are as for :func:`token_flow`.
     """
     assertion = sign_assertion(profile, client, clock=clock, random=random)
     request = device_authorization_request(
@@ -229,7 +234,17 @@ def device_authorization_flow(
         return parse_device_authorization(profile, response, received_at=clock())
 
     return (
-        yield from request_flow(request, parse, RESENDABLE, clock=clock, random=random, retry=retry)
+        yield from request_flow(
+            request,
+            parse,
+            RESENDABLE,
+            clock=clock,
+            random=random,
+            retry=retry,
+            deadline=deadline,
+            monotonic=monotonic,
+            operation="device_authorization",
+        )
     )
 
 
@@ -241,23 +256,37 @@ def device_flow(
     clock: Callable[[], float],
     random: Callable[[], float],
     retry: RetryPolicy = DEFAULT_RETRY,
+    deadline: float | None = None,
+    monotonic: Callable[[], float] | None = None,
 ) -> TokenFlow:
     """Poll for the token of ``authorization`` by the rules above; returns the :class:`Token`.
 
     ``clock`` and ``random`` are as for :func:`token_flow`; ``clock`` also bounds the wait by the
     device code's ``expires_at`` (or ``expires_in`` from the flow's start, if it has none).
+    ``deadline`` (read on ``monotonic``) bounds each poll's request, its retries included; the
+    polling as a whole is bounded by the device code's expiry.
     """
     grant = DeviceCode(authorization.device_code)
-    deadline = authorization.expires_at
-    if deadline is None:
-        deadline = clock() + authorization.expires_in
+    expiry = authorization.expires_at
+    if expiry is None:
+        expiry = clock() + authorization.expires_in
     interval = max(MIN_INTERVAL, float(authorization.interval))
     while True:
-        _check_deadline(clock() + interval, deadline)
+        _check_deadline(clock() + interval, expiry)
         yield Sleep(interval)
-        poll = token_flow(profile, client, grant, clock=clock, random=random, retry=retry)
+        poll = token_flow(
+            profile,
+            client,
+            grant,
+            clock=clock,
+            random=random,
+            retry=retry,
+            deadline=deadline,
+            monotonic=monotonic,
+            operation="device_code",
+        )
         try:
-            return (yield from _bounded(poll, deadline, clock))
+            return (yield from _bounded(poll, expiry, clock))
         except AuthorizationPending:
             pass
         except SlowDown:

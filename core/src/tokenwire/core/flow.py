@@ -14,10 +14,21 @@ Every retry decision lives here, so no two drivers can disagree about when to re
   would come again;
 * the RFC 6749 errors that blame the request (``invalid_grant``, ``invalid_client``, ...) are
   final whatever their status (their class says so: ``OAuthError.ends_retries``); an unknown
-  error code follows the rules of its status.
+  error code follows the rules of its status;
+* with a ``deadline`` (seconds, on the ``monotonic`` clock the flow is given, apart from the wall
+  clock of ``expires_at``), no attempt starts and no sleep is scheduled past it, and each attempt
+  is sent with what is left as its timeout (:attr:`HttpRequest.timeout`); the flow then ends with
+  :class:`TransportTimeout`, or the last OAuth error, naming the attempts made.
+
+Each step says why it was taken, for the drivers' logs and trace events (the core itself logs
+nothing): a :class:`Send` carries its attempt number and what it is for (``operation``), a
+:class:`Sleep` the retry's reason and the attempt it follows.
 
 The same rules serve the other endpoints' requests (revocation, introspection):
 :func:`request_flow` is the loop, given the request, its parser and whether a resend is safe.
+
+Over 300 lines: the rules above and the loop that keeps them are read against each other, so
+they stay in one module (the deadline's arithmetic is in :mod:`tokenwire.core.deadline`).
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ import msgspec
 
 from tokenwire.core.assertion import sign_assertion
 from tokenwire.core.auth import ClientAuth
+from tokenwire.core.deadline import Budget, check_deadline
 from tokenwire.core.errors import (
     CertificateError,
     OAuthError,
@@ -41,13 +53,14 @@ from tokenwire.core.errors import (
 from tokenwire.core.grants import Grant
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.profile import Profile
-from tokenwire.core.redact import Secrets
+from tokenwire.core.redact import Secrets, scrub
 from tokenwire.core.request import prepare_token_request
 from tokenwire.core.response import parse_token_response
 from tokenwire.core.token import Token
 
 __all__ = [
     "DEFAULT_RETRY",
+    "REFUSED_NOTE",
     "RETRY_IF_REPEATABLE_STATUSES",
     "THROTTLE_STATUSES",
     "Reply",
@@ -58,6 +71,7 @@ __all__ = [
     "TokenFlow",
     "TransportFailure",
     "backoff",
+    "check_deadline",
     "retry_after",
     "retry_delay",
     "token_flow",
@@ -65,15 +79,36 @@ __all__ = [
 
 
 class Send(msgspec.Struct, frozen=True):
-    """Send this request; reply with the :class:`HttpResponse` or a :class:`TransportFailure`."""
+    """Send this request; reply with the :class:`HttpResponse` or a :class:`TransportFailure`.
+
+    ``attempt`` counts from 1; ``operation`` says what the request is for (a grant type,
+    ``"revocation"``, ...), for logs and traces. The attempt's time limit, if the flow has a
+    deadline, travels on the request itself (:attr:`timeout`), where a transport reads it.
+    """
 
     request: HttpRequest
+    attempt: int = 1
+    operation: str = ""
+
+    @property
+    def timeout(self) -> float | None:
+        """Seconds this attempt may take (what is left of the deadline), or ``None``."""
+        return self.request.timeout
 
 
 class Sleep(msgspec.Struct, frozen=True):
-    """Wait this many seconds, then reply with ``None``."""
+    """Wait this many seconds, then reply with ``None``.
+
+    ``reason`` says why (``"HTTP 503"``, ``"HTTP 500 server_error"``, ``"TransportTimeout"``, ...:
+    a status, a redacted error code or an error class, never a secret) and ``attempt`` which
+    attempt it follows; ``retry_after`` is true when the server's ``Retry-After`` set the delay.
+    Other waits (polling) leave ``attempt`` at 0.
+    """
 
     seconds: float
+    reason: str = ""
+    attempt: int = 0
+    retry_after: bool = False
 
 
 class TransportFailure(msgspec.Struct, frozen=True):
@@ -108,6 +143,9 @@ class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
     max_retry_after: float = 30.0
 
 
+#: The note a flow adds to the error it raises instead of waiting for a too long ``Retry-After``
+#: (drivers log it as a refused ``Retry-After``).
+REFUSED_NOTE = "Retry-After of {after:g} s is over the {cap:g} s cap: not waited for"
 #: The policy flows use when the caller gives none.
 DEFAULT_RETRY = RetryPolicy()
 #: The server saying "not now" (RFC 6585 §4, RFC 9110 §15.6.4): retried for any grant, after
@@ -125,11 +163,16 @@ def token_flow(
     clock: Callable[[], float],
     random: Callable[[], float],
     retry: RetryPolicy = DEFAULT_RETRY,
+    deadline: float | None = None,
+    monotonic: Callable[[], float] | None = None,
+    operation: str | None = None,
 ) -> TokenFlow:
     """Request a token for ``grant`` with retries; returns the :class:`Token` or raises.
 
     ``clock`` gives the wall-clock time in seconds (for ``expires_at`` and HTTP-date
-    ``Retry-After``); ``random`` gives a float in [0, 1) for back-off jitter.
+    ``Retry-After``); ``random`` gives a float in [0, 1) for back-off jitter. ``deadline`` bounds
+    the whole operation (seconds from the first step, read on ``monotonic``): see the module doc.
+    ``operation`` names the request in its steps (default: the grant type).
     """
     assertion = sign_assertion(profile, client, clock=clock, random=random)  # one per request
     request = prepare_token_request(profile, client, grant, assertion=assertion)
@@ -138,7 +181,19 @@ def token_flow(
     def parse(response: HttpResponse) -> Token:
         return parse_token_response(profile, response, received_at=clock(), secrets=sent_secrets)
 
-    return (yield from request_flow(request, parse, grant, clock=clock, random=random, retry=retry))
+    return (
+        yield from request_flow(
+            request,
+            parse,
+            grant,
+            clock=clock,
+            random=random,
+            retry=retry,
+            deadline=deadline,
+            monotonic=monotonic,
+            operation=operation or grant.grant_type,
+        )
+    )
 
 
 def request_flow(
@@ -149,16 +204,29 @@ def request_flow(
     clock: Callable[[], float],
     random: Callable[[], float],
     retry: RetryPolicy = DEFAULT_RETRY,
+    deadline: float | None = None,
+    monotonic: Callable[[], float] | None = None,
+    operation: str = "",
 ) -> Generator[Step, Reply, T]:
     """Send ``request`` and ``parse`` the answer, retrying by the rules above.
 
     ``grant`` says whether a resend is safe; ``parse`` returns the result or raises the typed
-    error, which :func:`retry_delay` then judges.
+    error, which :func:`retry_delay` then judges. ``deadline`` (seconds) needs ``monotonic``, a
+    clock that wall-clock steps do not move; ``operation`` names the request in its steps.
     """
+    budget = Budget(deadline, monotonic)
     attempt = 0
+    last: TokenwireError | None = None
     while True:
         attempt += 1
-        reply = yield Send(request)
+        left = budget.left()
+        if left is None:
+            outgoing = request
+        elif left > 0:
+            outgoing = msgspec.structs.replace(request, timeout=left)
+        else:  # the last sleep overran: no time is left to try again
+            raise budget.expired(last, attempt - 1)
+        reply = yield Send(outgoing, attempt, operation)
         if isinstance(reply, TransportFailure):
             error = reply.error
             if (
@@ -167,18 +235,34 @@ def request_flow(
                 # The same answer, or the same certificate, would come again.
                 or isinstance(error, ResponseTooLarge | CertificateError)
             ):
-                raise error
-            yield Sleep(backoff(attempt, retry, random))
-            continue
-        if not isinstance(reply, HttpResponse):
-            raise TypeError(f"the flow expected an HttpResponse, got {type(reply).__name__}")
-        try:
-            return parse(reply)
-        except TokenwireError as exc:
-            delay = retry_delay(exc, reply, grant, attempt, retry, clock, random)
-            if delay is None:
-                raise
-        yield Sleep(delay)
+                raise budget.final(error, attempt)
+            delay = backoff(attempt, retry, random)
+            after = False
+            reason = type(error).__name__
+            last = error
+        else:
+            if not isinstance(reply, HttpResponse):
+                raise TypeError(f"the flow expected an HttpResponse, got {type(reply).__name__}")
+            try:
+                return parse(reply)
+            except TokenwireError as exc:
+                judged = retry_delay(exc, reply, grant, attempt, retry, clock, random)
+                if judged is None:
+                    raise
+                delay = judged
+                after = reply.status in THROTTLE_STATUSES and retry_after(reply, clock) is not None
+                reason = _reason(exc, reply)
+                last = exc
+        if not budget.allows(delay):
+            raise budget.expired(last, attempt)
+        yield Sleep(delay, reason, attempt, after)
+
+
+def _reason(error: TokenwireError, response: HttpResponse) -> str:
+    """Why a response is retried, for logs: its OAuth error code (redacted), else its status."""
+    if isinstance(error, OAuthError) and error.error:
+        return f"HTTP {response.status} {scrub(error.error, 60)}"
+    return f"HTTP {response.status}"
 
 
 def retry_delay(
@@ -198,7 +282,10 @@ def retry_delay(
         after = retry_after(response, clock)
         if after is None:
             return backoff(attempt, retry, random)
-        return after if after <= retry.max_retry_after else None
+        if after <= retry.max_retry_after:
+            return after
+        error.add_note(REFUSED_NOTE.format(after=after, cap=retry.max_retry_after))
+        return None
     transient = status in RETRY_IF_REPEATABLE_STATUSES or isinstance(
         error, ServerError | TemporarilyUnavailable
     )

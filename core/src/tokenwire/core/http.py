@@ -34,12 +34,19 @@ def header(headers: Headers, name: str) -> str | None:
 
 
 class HttpRequest(RedactedStruct, frozen=True, kw_only=True):
-    """A request the core wants sent; a transport must send exactly this."""
+    """A request the core wants sent; a transport must send exactly this.
+
+    ``timeout``, when set, is the most this one exchange may take, in seconds: a flow with a
+    deadline sets it to what is left. A transport that can bound an exchange (every built-in one)
+    uses the smaller of it and its own total timeout; one that cannot still works, the flow's
+    deadline then holds only between attempts (see ``docs/transports.md``).
+    """
 
     method: str
     url: str
     headers: Headers
     body: bytes = b""
+    timeout: float | None = None
 
     def header(self, name: str) -> str | None:
         return header(self.headers, name)
@@ -52,6 +59,8 @@ class HttpRequest(RedactedStruct, frozen=True, kw_only=True):
         yield "url", self.url
         yield "headers", redact_headers(self.headers)
         yield "body", Shown(f"<{len(self.body)} bytes>")
+        if self.timeout is not None:
+            yield "timeout", self.timeout
 
 
 class HttpResponse(RedactedStruct, frozen=True, kw_only=True):

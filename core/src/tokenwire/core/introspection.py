@@ -159,10 +159,13 @@ def introspection_flow(
     clock: Callable[[], float],
     random: Callable[[], float],
     retry: RetryPolicy = DEFAULT_RETRY,
+    deadline: float | None = None,
+    monotonic: Callable[[], float] | None = None,
 ) -> IntrospectionFlow:
     """Introspect ``token`` with the token flow's retry rules (introspecting twice is harmless).
 
-    ``clock`` and ``random`` are as for :func:`~tokenwire.core.flow.token_flow`.
+    ``clock``, ``random``, ``deadline`` and ``monotonic`` are as for
+    :func:`~tokenwire.core.flow.token_flow`.
     """
     assertion = sign_assertion(profile, client, clock=clock, random=random)
     request = introspection_request(profile, client, token, token_type_hint, assertion=assertion)
@@ -171,5 +174,15 @@ def introspection_flow(
         return parse_introspection_response(profile, response)
 
     return (
-        yield from request_flow(request, parse, RESENDABLE, clock=clock, random=random, retry=retry)
+        yield from request_flow(
+            request,
+            parse,
+            RESENDABLE,
+            clock=clock,
+            random=random,
+            retry=retry,
+            deadline=deadline,
+            monotonic=monotonic,
+            operation="introspection",
+        )
     )

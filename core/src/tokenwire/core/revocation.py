@@ -117,10 +117,13 @@ def revocation_flow(
     clock: Callable[[], float],
     random: Callable[[], float],
     retry: RetryPolicy = DEFAULT_RETRY,
+    deadline: float | None = None,
+    monotonic: Callable[[], float] | None = None,
 ) -> RevocationFlow:
     """Revoke ``token``, retrying a 503 (after ``Retry-After``) and transport failures.
 
-    ``clock`` and ``random`` are as for :func:`~tokenwire.core.flow.token_flow`.
+    ``clock``, ``random``, ``deadline`` and ``monotonic`` are as for
+    :func:`~tokenwire.core.flow.token_flow`.
     """
     assertion = sign_assertion(profile, client, clock=clock, random=random)
     request = revocation_request(profile, client, token, token_type_hint, assertion=assertion)
@@ -128,4 +131,14 @@ def revocation_flow(
     def parse(response: HttpResponse) -> None:
         parse_revocation_response(profile, response)
 
-    yield from request_flow(request, parse, RESENDABLE, clock=clock, random=random, retry=retry)
+    yield from request_flow(
+        request,
+        parse,
+        RESENDABLE,
+        clock=clock,
+        random=random,
+        retry=retry,
+        deadline=deadline,
+        monotonic=monotonic,
+        operation="revocation",
+    )

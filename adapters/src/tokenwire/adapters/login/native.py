@@ -126,13 +126,13 @@ class _DiscoveringClient(TokenClient):
         self._discovered = False
 
     @override
-    def flow(self, grant: Grant) -> Generator[Step, Reply, Token]:
+    def flow(self, grant: Grant, *, deadline: float | None = None) -> Generator[Step, Reply, Token]:
         """Discover the token endpoint first (once), then the client's own token flow."""
         if not self._discovered:
             metadata = yield from discovery_flow(self._issuer)
             self.profile = profile_from_metadata(metadata)
             self._discovered = True
-        return (yield from super().flow(grant))
+        return (yield from super().flow(grant, deadline=deadline))
 
 
 def cached_source(

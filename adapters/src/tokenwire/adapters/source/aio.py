@@ -26,8 +26,9 @@ from tokenwire.adapters.drive import adrive
 from tokenwire.adapters.source.base import Flight, SourceBase
 from tokenwire.adapters.source.cached import Cached
 from tokenwire.adapters.source.errors import RefreshTimeout
-from tokenwire.adapters.source.steps import StoreOp, perform
+from tokenwire.adapters.source.steps import StoreOp
 from tokenwire.adapters.stores import TokenStore
+from tokenwire.adapters.trace import Tracing
 from tokenwire.core import ConfigurationError, Grant, Token
 
 __all__ = ["AsyncTokenSource"]
@@ -47,15 +48,15 @@ def _anyio() -> ModuleType:
     raise error  # outside the handler: no ImportError chained on
 
 
-def _inline(store: TokenStore) -> Callable[[StoreOp], Awaitable[object]]:
-    """``perform`` on ``store`` as adrive's awaitable ``perform``, run inline on the loop.
+def _inline(perform: Callable[[StoreOp], object]) -> Callable[[StoreOp], Awaitable[object]]:
+    """``perform`` (a source's store operations) as adrive's awaitable one, run inline.
 
     The coroutine never suspends, so nothing can cancel it half-way: a lease release that
     follows a cancellation always completes.
     """
 
     async def perform_inline(op: StoreOp) -> object:
-        return perform(store, op)
+        return perform(op)
 
     return perform_inline
 
@@ -67,8 +68,9 @@ class AsyncTokenSource(SourceBase):
     :meth:`~tokenwire.adapters.client.AsyncTokenClient.flow` requests every token; ``clock``,
     ``random`` and ``sleep`` (used between polls of a shared store and between retries) default
     to the client's (its default sleep is the running loop's). A source belongs to the event loop
-    it first renews on, like its client's connection pool. Needs anyio (the ``httpcore`` extra
-    brings it): without it, construction raises :class:`~tokenwire.core.ConfigurationError`.
+    it first renews on, like its client's connection pool. ``trace`` is as for the sync source.
+    Needs anyio (the ``httpcore`` extra brings it): without it, construction raises
+    :class:`~tokenwire.core.ConfigurationError`.
     """
 
     def __init__(
@@ -84,6 +86,7 @@ class AsyncTokenSource(SourceBase):
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[object]] | None = None,
         random: Callable[[], float] | None = None,
+        trace: Tracing = None,
     ) -> None:
         self._anyio = _anyio()
         super().__init__(
@@ -96,6 +99,7 @@ class AsyncTokenSource(SourceBase):
             wait_timeout=wait_timeout,
             clock=clock,
             random=random,
+            trace=trace,
         )
         self.client = client
         self._sleep = client.sleep if sleep is None else sleep
@@ -121,7 +125,8 @@ class AsyncTokenSource(SourceBase):
             self._begin_logout(self.client.revocation_flow),
             self.client.transport,
             sleep=self._sleep,
-            perform=_inline(self._renewer.store),
+            perform=_inline(self._perform),
+            observer=self.observer,
         )
 
     async def _renew(self) -> Cached:
@@ -153,17 +158,21 @@ class AsyncTokenSource(SourceBase):
 
     async def _lead(self, flight: Flight) -> Cached:
         renewer = self._renewer
+        started = self.observer.renewal_started(renewer.key)
         try:
             result = await adrive(
                 renewer.renew(),
                 self.client.transport,
                 sleep=self._sleep,
-                perform=_inline(renewer.store),
+                perform=_inline(self._perform),
+                observer=self.observer,
             )
         except BaseException as exc:
             flight.error = exc
+            self.observer.renewal_finished(renewer.key, started, None, exc)
             raise
         else:
+            self.observer.renewal_finished(renewer.key, started, result.token, None)
             return self._settle(flight, result)
         finally:
             self._flight = None

@@ -4,7 +4,9 @@ The renewal algorithm is :class:`~tokenwire.adapters.source.renewal.Renewer`; th
 source's view of it: the cached token the hot path reads, ``invalidate``, the flight record that
 waiters read their outcome from, and the store/key/lease accessors. It also decides the source's
 clock and randomness: the client's (``client.clock``, ``client.random``) unless the source is
-given its own. The subclasses add only how they drive the renewal
+given its own, and its :class:`~tokenwire.adapters.observe.Observer` (log records and trace
+events: the source's ``trace``, else its client's callbacks), which also hears every store
+operation that fails. The subclasses add only how they drive the renewal
 (:func:`~tokenwire.adapters.drive.drive` or :func:`~tokenwire.adapters.drive.adrive`) and their
 single-flight primitive (a thread lock and event, or an anyio event).
 """
@@ -14,15 +16,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tokenwire.adapters.observe import Observer
 from tokenwire.adapters.source.cached import Cached
 from tokenwire.adapters.source.errors import twin
 from tokenwire.adapters.source.logout import Logout, logout_flow
 from tokenwire.adapters.source.renewal import FlowClient, Renewer
-from tokenwire.adapters.stores import TokenStore
+from tokenwire.adapters.source.steps import (
+    GetStored,
+    ReleaseLease,
+    StoreOp,
+    TakeLease,
+    WriteStored,
+    perform,
+)
+from tokenwire.adapters.stores import StoreError, TokenStore
+from tokenwire.adapters.trace import Tracing
 from tokenwire.core import Grant, Token
 from tokenwire.core.revocation import RevocationFlow
 
 __all__ = ["Flight", "SourceBase"]
+
+
+#: The store method each renewal step calls, as logs and trace events name it.
+_OPERATIONS: dict[type, str] = {
+    GetStored: "get",
+    WriteStored: "compare_and_set",
+    TakeLease: "acquire_lease",
+    ReleaseLease: "release_lease",
+}
 
 
 class Flight:
@@ -63,6 +84,7 @@ class SourceBase:
         wait_timeout: float | None,
         clock: Callable[[], float] | None,
         random: Callable[[], float] | None,
+        trace: Tracing = None,
     ) -> None:
         clock = client.clock if clock is None else clock
         self._renewer = Renewer(
@@ -76,6 +98,11 @@ class SourceBase:
             clock=clock,
             random=client.random if random is None else random,
         )
+        if trace is None:
+            client_observer = getattr(client, "observer", None)
+            trace = None if client_observer is None else client_observer.callbacks
+        #: Logs this source's renewals and store failures, and hands them to its ``trace``.
+        self.observer = self._renewer.observer = Observer(trace)
         self._clock = clock
         self._cached: Cached | None = None
         self._flight: Flight | None = None
@@ -123,6 +150,15 @@ class SourceBase:
         if cached is not None and self._clock() < cached.due_at:
             return cached
         return None
+
+    def _perform(self, op: StoreOp) -> object:
+        """Carry out a renewal's store operation; a failure is reported, then raised."""
+        try:
+            return perform(self._renewer.store, op)
+        except StoreError as exc:
+            key = op.lease.key if isinstance(op, ReleaseLease) else op.key
+            self.observer.store_failed(key, _OPERATIONS[type(op)], exc)
+            raise
 
     def _settle(self, flight: Flight, result: Cached) -> Cached:
         """Record the leader's token for the waiters, and cache it unless it was reported

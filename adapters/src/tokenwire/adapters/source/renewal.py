@@ -45,6 +45,7 @@ from typing import Any, Protocol
 
 import msgspec
 
+from tokenwire.adapters.observe import QUIET, Observer
 from tokenwire.adapters.source.cached import Cached
 from tokenwire.adapters.source.errors import RefreshTimeout
 from tokenwire.adapters.source.grants import GrantChoice
@@ -87,13 +88,15 @@ Renewal = Generator[RenewalStep, Any, Cached]
 
 class FlowClient(Protocol):
     """What a source uses of a ``TokenClient`` or ``AsyncTokenClient``: its flow, the retry
-    policy its lease is sized from, and the clock and randomness a source defaults to."""
+    policy its lease is sized from, the deadline its flows get, and the clock and randomness a
+    source defaults to."""
 
     retry: RetryPolicy
+    deadline: float | None
     clock: Callable[[], float]
     random: Callable[[], float]
 
-    def flow(self, grant: Grant) -> TokenFlow: ...
+    def flow(self, grant: Grant, *, deadline: float | None = None) -> TokenFlow: ...
 
 
 class Renewer:
@@ -101,7 +104,10 @@ class Renewer:
 
     Only the single flight's leader runs :meth:`renew`, so the state it changes (the seed, the
     refused version) needs no lock; ``rejections.reject`` may be called by anyone and takes one.
+    What it does is reported to ``observer`` (its source sets it).
     """
+
+    observer: Observer = QUIET
 
     def __init__(
         self,
@@ -174,12 +180,15 @@ class Renewer:
             return usable
         self._check_refused(stored)
         self._check_own_lease()
-        deadline = self.monotonic() + self.wait_timeout
+        started = self.monotonic()
+        deadline = started + self.wait_timeout
         polls = 0
         while True:
             taken_at = self.monotonic()
             lease: Lease | None = yield TakeLease(self.key, self.lease_ttl)
             if lease is not None:
+                if polls:
+                    self.observer.lease_waited(self.key, self.monotonic() - started, True)
                 break
             # Someone else is refreshing: watch the store for their result, or for the lease
             # to free up (released, or expired because its holder died).
@@ -194,6 +203,7 @@ class Renewer:
             stored = yield GetStored(self.key)
             usable = self._usable(stored)
             if usable is not None:
+                self.observer.lease_waited(self.key, self.monotonic() - started, False)
                 return usable
             self._check_refused(stored)
         until = taken_at + self.lease_ttl
@@ -257,7 +267,7 @@ class Renewer:
         self._check_refused(stored)
         grant = self.grants.choose(stored, self.key)
         try:
-            token = yield from self.client.flow(grant)
+            token = yield from self.client.flow(grant, deadline=self._deadline())
         except TransportError as exc:
             self.grants.not_sent(grant, exc)
             raise
@@ -277,7 +287,14 @@ class Renewer:
             if isinstance(exc, StoreError):
                 raise self._unstored(exc, "could not be stored") from exc
             raise
+        rotated = isinstance(grant, RefreshToken) and token.refresh_token != grant.refresh_token
+        self.observer.renewed(self.key, written.token, rotated)
         return Cached(written)
+
+    def _deadline(self) -> float:
+        """The request's deadline: the client's, capped by how long callers wait for it."""
+        deadline = self.client.deadline
+        return self.wait_timeout if deadline is None else min(deadline, self.wait_timeout)
 
     def _refused(
         self, stored: StoredToken | None, grant: Grant, exc: InvalidGrant
@@ -292,6 +309,7 @@ class Renewer:
                 return usable
         self.rejections.refused(version)
         what = "refresh token" if isinstance(grant, RefreshToken) else "authorization code"
+        self.observer.reauthorization_required(self.key, what)
         raise ReauthorizationRequired(
             exc.error,
             f"the authorization server refused the {what}; "

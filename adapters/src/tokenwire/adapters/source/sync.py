@@ -10,7 +10,6 @@ transport (store operations go to :func:`~tokenwire.adapters.source.steps.perfor
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from collections.abc import Callable
@@ -20,8 +19,8 @@ from tokenwire.adapters.drive import drive
 from tokenwire.adapters.source.base import Flight, SourceBase
 from tokenwire.adapters.source.cached import Cached
 from tokenwire.adapters.source.errors import RefreshTimeout
-from tokenwire.adapters.source.steps import perform
 from tokenwire.adapters.stores import TokenStore
+from tokenwire.adapters.trace import Tracing
 from tokenwire.core import Grant, Token
 
 __all__ = ["TokenSource"]
@@ -54,6 +53,8 @@ class TokenSource(SourceBase):
     ``clock`` (the hot path's wall clock), ``random`` (poll jitter) and ``sleep`` (between polls
     of a shared store, and between retries) default to the client's ``clock``, ``random`` and
     ``sleep``; the clock is a wall clock because stored expiry times are shared across machines.
+    ``trace`` takes callbacks for the events of :mod:`tokenwire.adapters.trace` (default: the
+    client's); renewals are logged under ``tokenwire.source``, the cached path never.
     """
 
     def __init__(
@@ -69,6 +70,7 @@ class TokenSource(SourceBase):
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] | None = None,
         random: Callable[[], float] | None = None,
+        trace: Tracing = None,
     ) -> None:
         super().__init__(
             client,
@@ -80,6 +82,7 @@ class TokenSource(SourceBase):
             wait_timeout=wait_timeout,
             clock=clock,
             random=random,
+            trace=trace,
         )
         self.client = client
         self._sleep = client.sleep if sleep is None else sleep
@@ -110,7 +113,8 @@ class TokenSource(SourceBase):
             self._begin_logout(self.client.revocation_flow),
             self.client.transport,
             sleep=self._sleep,
-            perform=functools.partial(perform, self._renewer.store),
+            perform=self._perform,
+            observer=self.observer,
         )
 
     def _renew(self) -> Cached:
@@ -141,17 +145,21 @@ class TokenSource(SourceBase):
 
     def _lead(self, flight: Flight) -> Cached:
         renewer = self._renewer
+        started = self.observer.renewal_started(renewer.key)
         try:
             result = drive(
                 renewer.renew(),
                 self.client.transport,
                 sleep=self._sleep,
-                perform=functools.partial(perform, renewer.store),
+                perform=self._perform,
+                observer=self.observer,
             )
         except BaseException as exc:
             flight.error = exc
+            self.observer.renewal_finished(renewer.key, started, None, exc)
             raise
         else:
+            self.observer.renewal_finished(renewer.key, started, result.token, None)
             return self._settle(flight, result)
         finally:
             with self._lock:

@@ -51,6 +51,7 @@ from tokenwire.adapters.transport.options import (
     MAX_TIMEOUT,
     TransportOptions,
     check_timeout,
+    exchange_deadline,
     time_left,
 )
 from tokenwire.adapters.transport.registry import (
@@ -83,6 +84,7 @@ __all__ = [
     "connect_failed",
     "default_library",
     "detail",
+    "exchange_deadline",
     "exchange_failed",
     "parse_endpoint",
     "response_header_problem",

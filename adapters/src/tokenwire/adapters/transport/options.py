@@ -11,7 +11,7 @@ import ssl
 import time
 from dataclasses import dataclass
 
-from tokenwire.core import ConfigurationError
+from tokenwire.core import ConfigurationError, HttpRequest
 
 __all__ = [
     "CHUNK_SIZE",
@@ -19,6 +19,7 @@ __all__ = [
     "MAX_TIMEOUT",
     "TransportOptions",
     "check_timeout",
+    "exchange_deadline",
     "time_left",
 ]
 
@@ -88,3 +89,14 @@ def time_left(deadline: float, limit: float) -> float:
     """Seconds one wait may take: ``limit``, or less if the deadline is nearer (may be <= 0)."""
     left = deadline - time.monotonic()
     return left if left < limit else limit
+
+
+def exchange_deadline(request: HttpRequest, options: TransportOptions) -> float:
+    """When an exchange of ``request`` must end (``time.monotonic()`` seconds): after the
+    transport's ``total_timeout``, or sooner if the request's own ``timeout`` (what is left of
+    its flow's deadline) is shorter."""
+    total = options.total_timeout
+    timeout = request.timeout
+    if timeout is not None and timeout < total:
+        total = timeout
+    return time.monotonic() + total
