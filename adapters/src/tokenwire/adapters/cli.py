@@ -88,7 +88,15 @@ EXIT_STORE = 6
 Handler = Callable[[argparse.Namespace], int]
 
 #: ``tokenwire.core.auth.AUTH_METHODS``, for ``--help`` without importing the core.
-AUTH_METHOD_NAMES = ("client_secret_post", "client_secret_basic", "none")
+AUTH_METHOD_NAMES = (
+    "client_secret_post",
+    "client_secret_basic",
+    "none",
+    "client_secret_jwt",
+    "private_key_jwt",
+    "tls_client_auth",
+    "self_signed_tls_client_auth",
+)
 #: ``tokenwire.adapters.profiles.BY_NAME``'s names, likewise.
 PROFILE_NAMES = ("api-v1", "tencent-ciam")
 #: The sync built-in transports by library (``transport.sync_libraries()``), likewise.
