@@ -30,7 +30,6 @@ from typing import Any
 import msgspec
 from typing_extensions import override
 
-from tokenwire.core.assertion import sign_assertion
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.errors import (
     AuthorizationPending,
@@ -46,7 +45,7 @@ from tokenwire.core.flow import (
     Sleep,
     Step,
     TokenFlow,
-    request_flow,
+    endpoint_flow,
     token_flow,
 )
 from tokenwire.core.form import encode_form
@@ -56,7 +55,6 @@ from tokenwire.core.profile import Profile
 from tokenwire.core.redact import REDACTED, RedactedStruct, Shown, describe_json
 from tokenwire.core.request import authenticated_request
 from tokenwire.core.response import _lifetime, decode_json_body, error_from_json
-from tokenwire.core.revocation import RESENDABLE
 from tokenwire.core.urn_grants import DeviceCode
 
 __all__ = [
@@ -225,25 +223,27 @@ def device_authorization_flow(
     A resend is harmless (an unused device code just expires), so a failure after sending is
     retried too. ``deadline`` and ``monotonic`` are as for :func:`token_flow`.
     """
-    assertion = sign_assertion(profile, client, clock=clock, random=random)
-    request = device_authorization_request(
-        profile, client, scope, resource=resource, extra=extra, assertion=assertion
-    )
+
+    def build(assertion: str | None) -> HttpRequest:
+        return device_authorization_request(
+            profile, client, scope, resource=resource, extra=extra, assertion=assertion
+        )
 
     def parse(response: HttpResponse) -> DeviceAuthorization:
         return parse_device_authorization(profile, response, received_at=clock())
 
     return (
-        yield from request_flow(
-            request,
+        yield from endpoint_flow(
+            profile,
+            client,
+            build,
             parse,
-            RESENDABLE,
+            operation="device_authorization",
             clock=clock,
             random=random,
             retry=retry,
             deadline=deadline,
             monotonic=monotonic,
-            operation="device_authorization",
         )
     )
 

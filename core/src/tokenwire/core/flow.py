@@ -59,6 +59,8 @@ from tokenwire.core.response import parse_token_response
 from tokenwire.core.token import Token
 
 __all__ = [
+    "RESENDABLE",
+    "endpoint_flow",
     "DEFAULT_RETRY",
     "REFUSED_NOTE",
     "RETRY_IF_REPEATABLE_STATUSES",
@@ -192,6 +194,51 @@ def token_flow(
             deadline=deadline,
             monotonic=monotonic,
             operation=operation or grant.grant_type,
+        )
+    )
+
+
+class _Resendable:
+    """Revocation, introspection and device authorization consume nothing: a resend is safe."""
+
+    repeatable = True
+
+
+#: The :class:`Repeatable` of every request that consumes nothing at the server.
+RESENDABLE = _Resendable()
+
+
+def endpoint_flow(
+    profile: Profile,
+    client: ClientAuth,
+    build: Callable[[str | None], HttpRequest],
+    parse: Callable[[HttpResponse], T],
+    *,
+    operation: str,
+    clock: Callable[[], float],
+    random: Callable[[], float],
+    retry: RetryPolicy = DEFAULT_RETRY,
+    deadline: float | None = None,
+    monotonic: Callable[[], float] | None = None,
+) -> Generator[Step, Reply, T]:
+    """An authenticated request to an endpoint beside the token endpoint, by the rules above.
+
+    The one path of revocation, introspection and device authorization: sign the client
+    assertion a ``*_jwt`` client sends (``None`` for the other methods), ``build`` the request
+    with it, and run :func:`request_flow` (a resend is safe: these requests consume nothing).
+    """
+    assertion = sign_assertion(profile, client, clock=clock, random=random)
+    return (
+        yield from request_flow(
+            build(assertion),
+            parse,
+            RESENDABLE,
+            clock=clock,
+            random=random,
+            retry=retry,
+            deadline=deadline,
+            monotonic=monotonic,
+            operation=operation,
         )
     )
 

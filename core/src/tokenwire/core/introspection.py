@@ -16,16 +16,15 @@ from typing import Any, TypeGuard
 import msgspec
 from typing_extensions import override
 
-from tokenwire.core.assertion import sign_assertion
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.errors import ProtocolError
-from tokenwire.core.flow import DEFAULT_RETRY, Reply, RetryPolicy, Step, request_flow
+from tokenwire.core.flow import DEFAULT_RETRY, Reply, RetryPolicy, Step, endpoint_flow
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.params import Params
 from tokenwire.core.profile import Profile
 from tokenwire.core.redact import RedactedStruct, Shown, describe_json
 from tokenwire.core.response import decode_json_body, error_from_json
-from tokenwire.core.revocation import RESENDABLE, token_request
+from tokenwire.core.revocation import token_request
 
 __all__ = [
     "Introspection",
@@ -167,22 +166,24 @@ def introspection_flow(
     ``clock``, ``random``, ``deadline`` and ``monotonic`` are as for
     :func:`~tokenwire.core.flow.token_flow`.
     """
-    assertion = sign_assertion(profile, client, clock=clock, random=random)
-    request = introspection_request(profile, client, token, token_type_hint, assertion=assertion)
+
+    def build(assertion: str | None) -> HttpRequest:
+        return introspection_request(profile, client, token, token_type_hint, assertion=assertion)
 
     def parse(response: HttpResponse) -> Introspection:
         return parse_introspection_response(profile, response)
 
     return (
-        yield from request_flow(
-            request,
+        yield from endpoint_flow(
+            profile,
+            client,
+            build,
             parse,
-            RESENDABLE,
+            operation="introspection",
             clock=clock,
             random=random,
             retry=retry,
             deadline=deadline,
             monotonic=monotonic,
-            operation="introspection",
         )
     )

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 
-from tokenwire.core.assertion import sign_assertion
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.errors import ConfigurationError, ProtocolError
-from tokenwire.core.flow import DEFAULT_RETRY, Reply, RetryPolicy, Step, request_flow
+from tokenwire.core.flow import DEFAULT_RETRY, Reply, RetryPolicy, Step, endpoint_flow
 from tokenwire.core.form import encode_form
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.params import Params, check_params
@@ -36,15 +35,6 @@ __all__ = [
 ]
 
 RevocationFlow = Generator[Step, Reply, None]
-
-
-class _Resendable:
-    """Revocation and introspection consume nothing: a second send gets the same answer."""
-
-    repeatable = True
-
-
-RESENDABLE = _Resendable()
 
 
 def token_request(
@@ -125,20 +115,22 @@ def revocation_flow(
     ``clock``, ``random``, ``deadline`` and ``monotonic`` are as for
     :func:`~tokenwire.core.flow.token_flow`.
     """
-    assertion = sign_assertion(profile, client, clock=clock, random=random)
-    request = revocation_request(profile, client, token, token_type_hint, assertion=assertion)
+
+    def build(assertion: str | None) -> HttpRequest:
+        return revocation_request(profile, client, token, token_type_hint, assertion=assertion)
 
     def parse(response: HttpResponse) -> None:
         parse_revocation_response(profile, response)
 
-    yield from request_flow(
-        request,
+    yield from endpoint_flow(
+        profile,
+        client,
+        build,
         parse,
-        RESENDABLE,
+        operation="revocation",
         clock=clock,
         random=random,
         retry=retry,
         deadline=deadline,
         monotonic=monotonic,
-        operation="revocation",
     )
