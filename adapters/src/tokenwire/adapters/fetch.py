@@ -64,8 +64,8 @@ class FetchTransport:
     ``options`` are the :class:`TransportOptions` every transport takes: ``connect_timeout +
     read_timeout`` bounds the wait for the response headers (``fetch`` does not tell the connect
     from the wait), ``read_timeout`` each body chunk, ``total_timeout`` the whole exchange;
-    ``max_response_bytes`` caps the body. TLS is the runtime's: a context, a client certificate
-    or ``verify=False`` is refused with :class:`ConfigurationError`.
+    ``max_response_bytes`` caps the body. TLS and proxies are the runtime's: a context, a client
+    certificate, ``verify=False`` or a ``proxy`` is refused with :class:`ConfigurationError`.
     """
 
     #: Headers the runtime adds to every request and the transport cannot remove (a browser
@@ -93,6 +93,10 @@ class FetchTransport:
         if options.ssl_context is not None or options.client_cert is not None or not options.verify:
             raise ConfigurationError(
                 "FetchTransport takes no TLS settings: certificates are the runtime's business"
+            )
+        if options.proxy is not None:  # trust_env is moot: the runtime's own settings apply
+            raise ConfigurationError(
+                "FetchTransport takes no proxy: the browser (or Node) picks the proxy itself"
             )
         try:
             import js

@@ -8,6 +8,9 @@ at its edges:
   run over the backends of :mod:`tokenwire.adapters.httpcore_deadline`, where every connect, read
   and write waits at most for what is left of the deadline this module sets per exchange;
 * a response-size cap: the body is streamed and reading stops at the first chunk over the cap;
+* the proxy choice of :mod:`tokenwire.adapters.transport.proxy`: one pool per proxy (and one for
+  direct connections), each endpoint bound to its pool when first seen; httpcore's own proxy
+  connections do the ``CONNECT`` tunnel and the absolute form;
 * httpcore's exceptions mapped to :class:`~tokenwire.core.TransportError` and its subclasses.
 
 :class:`TokenClient` and :class:`AsyncTokenClient` here are the clients of
@@ -35,6 +38,8 @@ from tokenwire.adapters.transport import (
     DEFAULT_OPTIONS,
     Endpoint,
     EndpointCache,
+    Proxy,
+    ProxyChoice,
     TransportOptions,
     build_ssl_context,
     check_declared_length,
@@ -59,12 +64,16 @@ __all__ = [
 
 
 class _Target:
-    """An endpoint as httpcore wants it, built once per URL."""
+    """An endpoint as httpcore wants it, and the proxy it goes through: built once per URL."""
 
-    __slots__ = ("endpoint", "host", "url")
+    __slots__ = ("endpoint", "host", "proxy", "url", "where")
 
-    def __init__(self, endpoint: Endpoint) -> None:
+    def __init__(self, endpoint: Endpoint, proxy: Proxy | None) -> None:
         self.endpoint = endpoint
+        self.proxy = proxy
+        self.where = (
+            endpoint.where if proxy is None else f"{endpoint.where} via proxy {proxy.where}"
+        )
         self.url = httpcore.URL(
             scheme=endpoint.scheme.encode("ascii"),
             host=endpoint.host.encode("ascii"),
@@ -85,7 +94,8 @@ class _HttpcoreBase:
     def __init__(self, options: TransportOptions | None) -> None:
         self.options = options = options or DEFAULT_OPTIONS
         self._ssl_context = build_ssl_context(options)
-        self._targets: EndpointCache[_Target] = EndpointCache(_Target)
+        self._proxies = ProxyChoice(options.proxy, options.trust_env)
+        self._targets: EndpointCache[_Target] = EndpointCache(self._target)
         # Checked wire headers per request-headers tuple: the core sends the same few tuples
         # again and again, so each is checked and encoded once per transport. Bounded, and it
         # lives no longer than the transport (a Basic header is a credential).
@@ -99,6 +109,18 @@ class _HttpcoreBase:
                 "pool": options.total_timeout,
             }
         }
+
+    def _target(self, endpoint: Endpoint) -> _Target:
+        return _Target(endpoint, self._proxies.for_endpoint(endpoint))
+
+    def _pool_options(self, proxy: Proxy | None) -> dict[str, Any]:
+        """What a pool for ``proxy`` (None: direct) is built with, besides its backend."""
+        options: dict[str, Any] = {"ssl_context": self._ssl_context}
+        if proxy is not None:
+            authorization = proxy.authorization
+            headers = [] if authorization is None else [(b"Proxy-Authorization", authorization)]
+            options["proxy"] = httpcore.Proxy(proxy.url, headers=headers)
+        return options
 
     def _request(self, request: HttpRequest, target: _Target) -> httpcore.Request:
         body = request.body
@@ -152,7 +174,7 @@ class _HttpcoreBase:
             else:
                 phase, limit = "read", options.read_timeout
             return timed_out(where, phase, limit, options, deadline, exc)
-        if isinstance(exc, httpcore.ConnectError):
+        if isinstance(exc, httpcore.ConnectError | httpcore.ProxyError):
             return connect_failed(where, exc)
         return exchange_failed(where, exc)
 
@@ -176,6 +198,8 @@ def _holds_leftover_bytes(connection: Any) -> bool:
     fault tests (``tests/adapters/test_connection_faults.py``) fail if those ever move.
     """
     http11 = getattr(connection, "_connection", None)
+    if http11 is not None and not hasattr(http11, "_h11_state"):  # proxied: one level further
+        http11 = getattr(http11, "_connection", None)
     state = getattr(http11, "_h11_state", None)
     if state is None or not connection.is_idle():
         return False
@@ -184,7 +208,13 @@ def _holds_leftover_bytes(connection: Any) -> bool:
 
 
 #: What httpcore (or the socket layer beneath it, should anything slip through) raises.
-_FAILURES = (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError, OSError)
+_FAILURES = (
+    httpcore.TimeoutException,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.ProxyError,
+    OSError,
+)
 
 
 class HttpcoreTransport(_HttpcoreBase):
@@ -195,11 +225,14 @@ class HttpcoreTransport(_HttpcoreBase):
 
     def __init__(self, options: TransportOptions | None = None, *, max_connections: int = 10):
         super().__init__(options)
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=self._ssl_context,
-            max_connections=max_connections,
-            network_backend=DeadlineBackend(),
-        )
+        self._pools = {
+            proxy: httpcore.ConnectionPool(
+                max_connections=max_connections,
+                network_backend=DeadlineBackend(),
+                **self._pool_options(proxy),
+            )
+            for proxy in self._proxies.routes
+        }
 
     def send(self, request: HttpRequest) -> HttpResponse:
         target = self._targets.get(request.url)
@@ -208,9 +241,10 @@ class HttpcoreTransport(_HttpcoreBase):
         failure: TransportError | None = None
         try:
             outgoing = self._request(request, target)
-            where = target.endpoint.where
+            where = target.where
+            pool = self._pools[target.proxy]
             try:
-                response = self._pool.handle_request(outgoing)
+                response = pool.handle_request(outgoing)
                 try:
                     self._check_version(response)
                     headers = self._headers(response, where)
@@ -224,7 +258,7 @@ class HttpcoreTransport(_HttpcoreBase):
                         chunks.append(chunk)
                 finally:
                     response.close()
-                    for connection in self._pool.connections:
+                    for connection in pool.connections:
                         if _holds_leftover_bytes(connection):
                             connection.close()
             except _FAILURES as exc:
@@ -238,7 +272,8 @@ class HttpcoreTransport(_HttpcoreBase):
 
     def close(self) -> None:
         """Close every pooled connection."""
-        self._pool.close()
+        for pool in self._pools.values():
+            pool.close()
 
     def __enter__(self) -> HttpcoreTransport:
         return self
@@ -276,33 +311,36 @@ class AsyncHttpcoreTransport(_HttpcoreBase):
         super().__init__(options)
         self._max_connections = max_connections
         self._loop: object = None
-        self._pool = self._new_pool()
+        self._pools = self._new_pools()
 
-    def _new_pool(self) -> httpcore.AsyncConnectionPool:
-        return httpcore.AsyncConnectionPool(
-            ssl_context=self._ssl_context,
-            max_connections=self._max_connections,
-            network_backend=AsyncDeadlineBackend(),
-        )
+    def _new_pools(self) -> dict[Proxy | None, httpcore.AsyncConnectionPool]:
+        return {
+            proxy: httpcore.AsyncConnectionPool(
+                max_connections=self._max_connections,
+                network_backend=AsyncDeadlineBackend(),
+                **self._pool_options(proxy),
+            )
+            for proxy in self._proxies.routes
+        }
 
-    def _pool_here(self) -> httpcore.AsyncConnectionPool:
-        """The pool of the running loop; a fresh one if the last pool served another loop."""
+    def _pools_here(self) -> dict[Proxy | None, httpcore.AsyncConnectionPool]:
+        """The pools of the running loop; fresh ones if the last pools served another loop."""
         loop = _running_loop()
         if loop is not self._loop:
             if self._loop is not None:
-                self._pool = self._new_pool()
+                self._pools = self._new_pools()
             self._loop = loop
-        return self._pool
+        return self._pools
 
     async def send(self, request: HttpRequest) -> HttpResponse:
         target = self._targets.get(request.url)
-        pool = self._pool_here()
+        pool = self._pools_here()[target.proxy]
         deadline = exchange_deadline(request, self.options)
         reset = EXCHANGE_DEADLINE.set(deadline)
         failure: TransportError | None = None
         try:
             outgoing = self._request(request, target)
-            where = target.endpoint.where
+            where = target.where
             try:
                 response = await pool.handle_async_request(outgoing)
                 try:
@@ -335,8 +373,9 @@ class AsyncHttpcoreTransport(_HttpcoreBase):
         return HttpResponse(status=response.status, headers=headers, body=body)
 
     async def aclose(self) -> None:
-        """Close every pooled connection (of the pool of the loop this runs on)."""
-        await self._pool_here().aclose()
+        """Close every pooled connection (of the pools of the loop this runs on)."""
+        for pool in self._pools_here().values():
+            await pool.aclose()
 
     async def __aenter__(self) -> AsyncHttpcoreTransport:
         return self

@@ -11,7 +11,10 @@ alive. Behaviour matches :mod:`tokenwire.adapters.httpcore` (same options, limit
 * interim 1xx answers (``103 Early Hints``) are skipped: the answer is the final one;
 * the send, and every single recv of the response (status line and headers included), waits at
   most for what is left of the total deadline (or the read timeout, if shorter);
-* the body is read a chunk at a time and reading stops at the first chunk over the cap.
+* the body is read a chunk at a time and reading stops at the first chunk over the cap;
+* a proxy chosen by :mod:`tokenwire.adapters.transport.proxy` is reached with ``http.client``'s
+  own ``CONNECT`` tunnel for ``https://`` (its answer read under the same deadline), and with the
+  absolute form for ``http://``; connections are pooled per endpoint and proxy.
 
 Nothing here imports a third-party package: keep it that way.
 
@@ -38,6 +41,8 @@ from tokenwire.adapters.transport import (
     DEFAULT_OPTIONS,
     Endpoint,
     EndpointCache,
+    Proxy,
+    ProxyChoice,
     TransportOptions,
     build_ssl_context,
     check_declared_length,
@@ -54,11 +59,26 @@ from tokenwire.core import HttpRequest, HttpResponse, TransportError
 
 __all__ = ["TokenClient", "TransportOptions", "StdlibTransport"]
 
-_Origin = tuple[str, str, int]
+_Origin = tuple[str, str, int, Proxy | None]
 
 
-def _endpoint(endpoint: Endpoint) -> Endpoint:
-    return endpoint
+class _Route:
+    """An endpoint and the proxy it goes through (None: direct): built once per URL."""
+
+    __slots__ = ("endpoint", "origin", "proxy", "target", "where")
+
+    def __init__(self, endpoint: Endpoint, proxy: Proxy | None) -> None:
+        self.endpoint = endpoint
+        self.proxy = proxy
+        #: Idle connections are kept per origin: the same endpoint through another proxy is not.
+        self.origin: _Origin = (endpoint.scheme, endpoint.host, endpoint.port, proxy)
+        #: The request line's target: the absolute form when a proxy forwards plain http.
+        self.target = endpoint.target
+        self.where = endpoint.where
+        if proxy is not None:
+            self.where = f"{endpoint.where} via proxy {proxy.where}"
+            if not endpoint.tls:
+                self.target = f"http://{endpoint.authority}{endpoint.target}"
 
 
 def _closed_by_peer(sock: socket.socket) -> bool:
@@ -202,30 +222,37 @@ class StdlibTransport:
         self._ssl_context: ssl.SSLContext | None = None
         if options.ssl_context is not None or options.client_cert is not None:
             self._ssl_context = build_ssl_context(options)
-        self._endpoints: EndpointCache[Endpoint] = EndpointCache(_endpoint)
+        self._proxies = ProxyChoice(options.proxy, options.trust_env)
+        self._routes: EndpointCache[_Route] = EndpointCache(self._route)
         self._idle: dict[_Origin, list[http.client.HTTPConnection]] = {}
         self._max_idle = max_idle
         self._lock = threading.Lock()
 
+    def _route(self, endpoint: Endpoint) -> _Route:
+        return _Route(endpoint, self._proxies.for_endpoint(endpoint))
+
     def send(self, request: HttpRequest) -> HttpResponse:
-        endpoint = self._endpoints.get(request.url)
+        route = self._routes.get(request.url)
+        endpoint = route.endpoint
         headers = wire_headers(request.headers)
         options = self.options
         deadline = exchange_deadline(request, options)
-        origin = (endpoint.scheme, endpoint.host, endpoint.port)
-        conn = self._checkout(origin) or self._connect(endpoint, deadline)
+        origin = route.origin
+        conn = self._checkout(origin) or self._connect(route, deadline)
         sock = conn.sock
-        where = endpoint.where
+        where = route.where
         phase = "write"
         response: _Response | None = None
         failure: TransportError | None = None
         budget = _BUDGET.set((deadline, options.read_timeout))
         try:
             sock.settimeout(self._wait(deadline, options.read_timeout, phase, where))
-            conn.putrequest(
-                request.method, endpoint.target, skip_host=True, skip_accept_encoding=True
-            )
+            conn.putrequest(request.method, route.target, skip_host=True, skip_accept_encoding=True)
             conn.putheader(b"Host", endpoint.authority.encode("ascii"))
+            if route.proxy is not None and not endpoint.tls:  # the proxy reads this request
+                authorization = route.proxy.authorization
+                if authorization is not None:
+                    conn.putheader(b"Proxy-Authorization", authorization.encode("ascii"))
             for name, value in headers:
                 conn.putheader(name, value)
             conn.putheader(b"Content-Length", str(len(request.body)).encode("ascii"))
@@ -284,26 +311,39 @@ class StdlibTransport:
             context = self._ssl_context = build_ssl_context(self.options)
         return context
 
-    def _connect(self, endpoint: Endpoint, deadline: float) -> http.client.HTTPConnection:
-        """A new connection, TLS handshake done: any failure here means nothing was sent."""
+    def _connect(self, route: _Route, deadline: float) -> http.client.HTTPConnection:
+        """A new connection, tunnel and TLS handshake done: a failure here sent nothing.
+
+        Through a proxy, the TCP connection goes to the proxy; for ``https://`` http.client sends
+        ``CONNECT`` and reads the proxy's answer with :class:`_Response`, so every recv of it
+        waits at most for what is left of the deadline, as for the answer to the request.
+        """
         options = self.options
-        timeout = self._wait(deadline, options.connect_timeout, "connect", endpoint.where)
+        endpoint, proxy, where = route.endpoint, route.proxy, route.where
+        timeout = self._wait(deadline, options.connect_timeout, "connect", where)
+        host, port = (endpoint.host, endpoint.port) if proxy is None else (proxy.host, proxy.port)
         conn: http.client.HTTPConnection
         if endpoint.tls:
-            conn = _TLSConnection(
-                endpoint.host, endpoint.port, timeout=timeout, context=self._tls_context()
-            )
+            conn = _TLSConnection(host, port, timeout=timeout, context=self._tls_context())
+            if proxy is not None:
+                tunnel = {"Host": endpoint.authority}
+                if proxy.authorization is not None:
+                    tunnel["Proxy-Authorization"] = proxy.authorization
+                conn.set_tunnel(endpoint.host, endpoint.port, headers=tunnel)
         else:
-            conn = _Connection(endpoint.host, endpoint.port, timeout=timeout)
+            conn = _Connection(host, port, timeout=timeout)
         failure: TransportError | None = None
+        budget = _BUDGET.set((deadline, options.connect_timeout))
         try:
             conn.connect()
         except TimeoutError as exc:
-            failure = timed_out(
-                endpoint.where, "connect", options.connect_timeout, options, deadline, exc
-            )
-        except OSError as exc:  # refused, unreachable, DNS, TLS (ssl.SSLError is an OSError)
-            failure = connect_failed(endpoint.where, exc)
+            failure = timed_out(where, "connect", options.connect_timeout, options, deadline, exc)
+        # Refused, unreachable, DNS, TLS (ssl.SSLError is an OSError), a proxy that refused the
+        # tunnel (OSError) or answered it with broken HTTP (HTTPException).
+        except (OSError, http.client.HTTPException) as exc:
+            failure = connect_failed(where, exc)
+        finally:
+            _BUDGET.reset(budget)
         if failure is not None:  # raised here: the library's error is not kept as context
             conn.close()
             raise failure

@@ -55,12 +55,19 @@ def add_endpoint_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--timeout``, ``--transport`` and the error ``--format``, shared by the subcommands."""
+    """``--timeout``, ``--transport``, ``--proxy`` and the error ``--format``, shared by the
+    subcommands."""
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
     parser.add_argument(
         "--transport",
         choices=TRANSPORT_NAMES,
         help="the HTTP library (default: httpcore if installed, else stdlib)",
+    )
+    parser.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="an http:// proxy for every request (default: HTTPS_PROXY and NO_PROXY from the "
+        "environment; keep a proxy password there, not on a command line others can see)",
     )
     parser.add_argument("--format", choices=["text", "json"], default="text", help="error format")
 
@@ -94,13 +101,18 @@ def _profile(args: argparse.Namespace) -> Profile:
 
 
 def transport_options(args: argparse.Namespace) -> TransportOptions:
-    """The :class:`~tokenwire.adapters.transport.TransportOptions` of ``--timeout``."""
-    from tokenwire.adapters.transport import TransportOptions, check_timeout
+    """The :class:`~tokenwire.adapters.transport.TransportOptions` of ``--timeout`` and
+    ``--proxy``."""
+    from tokenwire.adapters.transport import Proxy, TransportOptions, check_timeout
 
     # Bounded here, with the flag's name in the message: inf, 1e12 and nan are refused.
     timeout = check_timeout("--timeout", args.timeout)
+    proxy = getattr(args, "proxy", None)
     return TransportOptions(
-        connect_timeout=min(timeout, 5.0), read_timeout=timeout, total_timeout=timeout
+        connect_timeout=min(timeout, 5.0),
+        read_timeout=timeout,
+        total_timeout=timeout,
+        proxy=None if proxy is None else Proxy.parse(proxy, source="--proxy"),
     )
 
 

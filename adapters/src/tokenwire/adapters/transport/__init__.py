@@ -10,6 +10,8 @@ concern lives in its own module; this package re-exports every public name, so
   transport may declare (``options``, ``runtime_headers``), read by :func:`transport_options`
   and :func:`transport_runtime_headers`;
 * :mod:`.options`: :class:`TransportOptions` (the same timeouts, deadline and size cap for all);
+* :mod:`.proxy`: which endpoint goes through which HTTP proxy (``proxy=``, ``HTTPS_PROXY``,
+  ``NO_PROXY``), decided the same way for every transport;
 * :mod:`.tls`: the same TLS defaults (verified, certifi if installed, else the system store);
 * :mod:`.endpoint`: the endpoint check (the core's refusal of plain ``http://`` off loopback) and
   the per-transport cache of checked URLs;
@@ -54,6 +56,7 @@ from tokenwire.adapters.transport.options import (
     exchange_deadline,
     time_left,
 )
+from tokenwire.adapters.transport.proxy import Proxy, ProxyChoice, bypasses
 from tokenwire.adapters.transport.registry import (
     BUILTIN_TRANSPORTS,
     BuiltinTransport,
@@ -74,11 +77,14 @@ __all__ = [
     "BuiltinTransport",
     "Endpoint",
     "EndpointCache",
+    "Proxy",
+    "ProxyChoice",
     "Transport",
     "TransportMode",
     "TransportOptions",
     "build_ssl_context",
     "build_sync_transport",
+    "bypasses",
     "check_declared_length",
     "check_timeout",
     "connect_failed",

@@ -11,6 +11,7 @@ import ssl
 import time
 from dataclasses import dataclass
 
+from tokenwire.adapters.transport.proxy import Proxy
 from tokenwire.core import ConfigurationError, HttpRequest
 
 __all__ = [
@@ -59,6 +60,13 @@ class TransportOptions:
     key is in ``certfile``) and is loaded into whichever context is used. Every timeout is bounded
     here, at construction, by :data:`MAX_TIMEOUT`: a value no socket can hold (``inf``, ``1e12``)
     is a :class:`ConfigurationError` now, not an ``OverflowError`` in the middle of an exchange.
+
+    ``proxy`` (a URL such as ``http://user:pass@proxy.corp:3128``, or a
+    :class:`~tokenwire.adapters.transport.Proxy`) sends every request through that HTTP proxy; it
+    is parsed here, so a bad one fails now and the repr shows it without its credentials. With no
+    ``proxy``, ``trust_env=True`` lets ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` and
+    ``NO_PROXY`` decide, read when the transport is built (see
+    :mod:`tokenwire.adapters.transport.proxy`); ``trust_env=False`` ignores them.
     """
 
     connect_timeout: float = 5.0
@@ -68,8 +76,12 @@ class TransportOptions:
     verify: bool = True
     ssl_context: ssl.SSLContext | None = None
     client_cert: tuple[str, str | None] | None = None
+    proxy: Proxy | str | None = None
+    trust_env: bool = True
 
     def __post_init__(self) -> None:
+        if self.proxy is not None and not isinstance(self.proxy, Proxy):
+            object.__setattr__(self, "proxy", Proxy.parse(self.proxy))
         for name in ("connect_timeout", "read_timeout", "total_timeout"):
             check_timeout(name, getattr(self, name))
         cap = self.max_response_bytes
