@@ -17,7 +17,7 @@ import hashlib
 import ipaddress
 import json
 import ssl
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,8 +69,11 @@ class LocalCa:
         )
         self.pem = write_pem(self.directory, "ca", self.cert, self.key)
 
-    def issue(self, common_name: str, *, server: bool = False) -> Pem:
-        """A leaf certificate signed by this CA (for the loopback address if ``server``)."""
+    def issue(
+        self, common_name: str, *, server: bool = False, dns_names: Sequence[str] = ()
+    ) -> Pem:
+        """A leaf certificate signed by this CA (for the loopback address if ``server``, and for
+        each of ``dns_names``)."""
         key = ec.generate_private_key(ec.SECP256R1())
         now = datetime.datetime.now(datetime.UTC)
         builder = (
@@ -83,11 +86,11 @@ class LocalCa:
             .not_valid_after(now + datetime.timedelta(days=1))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         )
+        names: list[x509.GeneralName] = [x509.DNSName(name) for name in dns_names]
         if server:
-            builder = builder.add_extension(
-                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(HOST))]),
-                critical=False,
-            )
+            names.append(x509.IPAddress(ipaddress.ip_address(HOST)))
+        if names:
+            builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
         return write_pem(self.directory, common_name, builder.sign(self.key, hashes.SHA256()), key)
 
     def trusting(self) -> ssl.SSLContext:
