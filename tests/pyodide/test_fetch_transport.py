@@ -255,6 +255,9 @@ def test_outside_pyodide_the_transport_refuses_to_be_built() -> None:
         FetchTransport()
     with pytest.raises(ConfigurationError, match="no TLS settings"):
         FetchTransport(TransportOptions(verify=False))
+    with pytest.raises(ConfigurationError, match="takes no proxy") as caught:
+        FetchTransport(TransportOptions(proxy="http://user:ProxyPassw0rd@127.0.0.1:3128"))
+    assert "ProxyPassw0rd" not in str(caught.value)
 
 
 @pytest.mark.parametrize("fault", ["stray-crlf", "unsolicited-second-response", "early-hints"])

@@ -8,9 +8,10 @@ at its edges:
   run over the backends of :mod:`tokenwire.adapters.httpcore_deadline`, where every connect, read
   and write waits at most for what is left of the deadline this module sets per exchange;
 * a response-size cap: the body is streamed and reading stops at the first chunk over the cap;
-* the proxy choice of :mod:`tokenwire.adapters.transport.proxy`: one pool per proxy (and one for
-  direct connections), each endpoint bound to its pool when first seen; httpcore's own proxy
-  connections do the ``CONNECT`` tunnel and the absolute form;
+* the proxy choice of :mod:`tokenwire.adapters.transport.proxy`: one pool for direct connections
+  and, per proxy, one for tunnels and one for the absolute form, each endpoint bound to its pool
+  when first seen; httpcore's own proxy connections do the ``CONNECT`` and the absolute form, and
+  a tunnel pool's backend reports a failure before the tunnel opens as a connect failure;
 * httpcore's exceptions mapped to :class:`~tokenwire.core.TransportError` and its subclasses.
 
 :class:`TokenClient` and :class:`AsyncTokenClient` here are the clients of
@@ -66,11 +67,12 @@ __all__ = [
 class _Target:
     """An endpoint as httpcore wants it, and the proxy it goes through: built once per URL."""
 
-    __slots__ = ("endpoint", "host", "proxy", "url", "where")
+    __slots__ = ("endpoint", "host", "route", "url", "where")
 
     def __init__(self, endpoint: Endpoint, proxy: Proxy | None) -> None:
         self.endpoint = endpoint
-        self.proxy = proxy
+        #: The key of the pool it goes through: the proxy, and whether it tunnels to it.
+        self.route: _Route = (proxy, proxy is not None and endpoint.tls)
         self.where = (
             endpoint.where if proxy is None else f"{endpoint.where} via proxy {proxy.where}"
         )
@@ -81,6 +83,19 @@ class _Target:
             target=endpoint.target.encode("ascii"),
         )
         self.host = (b"Host", endpoint.authority.encode("ascii"))
+
+
+#: A pool's key: the proxy (None: direct), and True for ``CONNECT`` tunnels through it.
+_Route = tuple[Proxy | None, bool]
+
+
+def _routes(proxies: ProxyChoice) -> list[_Route]:
+    """Every pool key a transport may need (a pool holds no connection until used)."""
+    return [
+        route
+        for proxy in proxies.routes
+        for route in ([(None, False)] if proxy is None else [(proxy, False), (proxy, True)])
+    ]
 
 
 _WIRE_CACHE_SIZE = 32
@@ -113,8 +128,9 @@ class _HttpcoreBase:
     def _target(self, endpoint: Endpoint) -> _Target:
         return _Target(endpoint, self._proxies.for_endpoint(endpoint))
 
-    def _pool_options(self, proxy: Proxy | None) -> dict[str, Any]:
-        """What a pool for ``proxy`` (None: direct) is built with, besides its backend."""
+    def _pool_options(self, route: _Route) -> dict[str, Any]:
+        """What the pool of ``route`` is built with, besides its backend."""
+        proxy = route[0]
         options: dict[str, Any] = {"ssl_context": self._ssl_context}
         if proxy is not None:
             authorization = proxy.authorization
@@ -226,12 +242,12 @@ class HttpcoreTransport(_HttpcoreBase):
     def __init__(self, options: TransportOptions | None = None, *, max_connections: int = 10):
         super().__init__(options)
         self._pools = {
-            proxy: httpcore.ConnectionPool(
+            route: httpcore.ConnectionPool(
                 max_connections=max_connections,
-                network_backend=DeadlineBackend(),
-                **self._pool_options(proxy),
+                network_backend=DeadlineBackend(tunnel=route[1]),
+                **self._pool_options(route),
             )
-            for proxy in self._proxies.routes
+            for route in _routes(self._proxies)
         }
 
     def send(self, request: HttpRequest) -> HttpResponse:
@@ -242,7 +258,7 @@ class HttpcoreTransport(_HttpcoreBase):
         try:
             outgoing = self._request(request, target)
             where = target.where
-            pool = self._pools[target.proxy]
+            pool = self._pools[target.route]
             try:
                 response = pool.handle_request(outgoing)
                 try:
@@ -313,17 +329,17 @@ class AsyncHttpcoreTransport(_HttpcoreBase):
         self._loop: object = None
         self._pools = self._new_pools()
 
-    def _new_pools(self) -> dict[Proxy | None, httpcore.AsyncConnectionPool]:
+    def _new_pools(self) -> dict[_Route, httpcore.AsyncConnectionPool]:
         return {
-            proxy: httpcore.AsyncConnectionPool(
+            route: httpcore.AsyncConnectionPool(
                 max_connections=self._max_connections,
-                network_backend=AsyncDeadlineBackend(),
-                **self._pool_options(proxy),
+                network_backend=AsyncDeadlineBackend(tunnel=route[1]),
+                **self._pool_options(route),
             )
-            for proxy in self._proxies.routes
+            for route in _routes(self._proxies)
         }
 
-    def _pools_here(self) -> dict[Proxy | None, httpcore.AsyncConnectionPool]:
+    def _pools_here(self) -> dict[_Route, httpcore.AsyncConnectionPool]:
         """The pools of the running loop; fresh ones if the last pools served another loop."""
         loop = _running_loop()
         if loop is not self._loop:
@@ -334,7 +350,7 @@ class AsyncHttpcoreTransport(_HttpcoreBase):
 
     async def send(self, request: HttpRequest) -> HttpResponse:
         target = self._targets.get(request.url)
-        pool = self._pools_here()[target.proxy]
+        pool = self._pools_here()[target.route]
         deadline = exchange_deadline(request, self.options)
         reset = EXCHANGE_DEADLINE.set(deadline)
         failure: TransportError | None = None

@@ -8,6 +8,13 @@ variable, so it follows the calling thread or task), and raise httpcore's own ti
 is left, which the transport maps like any other. Kept apart from the transports: this is the
 part that knows httpcore's backend interface, and the sync and async twins differ only by
 ``await``.
+
+A backend built with ``tunnel=True`` (the pools that reach ``https://`` endpoints through a proxy)
+opens streams to the proxy that carry a ``CONNECT`` before TLS starts over them: until then
+nothing has reached the endpoint, so a timeout, a reset or the proxy hanging up there is raised as
+httpcore's connect error, which the transport reports with ``sent=False``, as the stdlib
+transport does. httpcore alone would report a read timeout or "disconnected without a response",
+which cannot be told from a lost answer to the token request itself.
 """
 
 from __future__ import annotations
@@ -24,6 +31,22 @@ from typing_extensions import override
 from tokenwire.adapters.client import current_async_library
 
 __all__ = ["EXCHANGE_DEADLINE", "AsyncDeadlineBackend", "DeadlineBackend"]
+
+#: What a stream to a proxy raises before its tunnel is open, as the connect failure it is.
+_BEFORE_TUNNEL: tuple[tuple[type[Exception], type[Exception]], ...] = (
+    (httpcore.TimeoutException, httpcore.ConnectTimeout),
+    (httpcore.NetworkError, httpcore.ConnectError),
+)
+_HUNG_UP = "the proxy closed the connection before the tunnel was open"
+
+
+def _as_connect_failure(exc: Exception) -> Exception:
+    """``exc``, raised on a stream to a proxy before its tunnel opened, as a connect failure."""
+    for seen, raised in _BEFORE_TUNNEL:
+        if isinstance(exc, seen):
+            return raised(str(exc))
+    return exc
+
 
 #: The deadline of the exchange running in this thread or task (``time.monotonic()`` seconds);
 #: ``None`` outside an exchange (the waits then keep httpcore's own timeouts).
@@ -78,11 +101,39 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._stream.get_extra_info(info)
 
 
-class DeadlineBackend(httpcore.NetworkBackend):
-    """httpcore's sync backend, with every stream it opens bounded by the exchange's deadline."""
+class _TunnelStream(_DeadlineStream):
+    """A stream to a proxy, before TLS to the endpoint starts over it: its failures (and an end
+    of stream, which can only cut the proxy's answer to ``CONNECT``) are connect failures."""
 
-    def __init__(self) -> None:
+    __slots__ = ()
+
+    @override
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        try:
+            data = super().read(max_bytes, timeout)
+        except Exception as exc:
+            raise _as_connect_failure(exc) from None
+        if not data:
+            raise httpcore.ConnectError(_HUNG_UP)
+        return data
+
+    @override
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        try:
+            super().write(buffer, timeout)
+        except Exception as exc:
+            raise _as_connect_failure(exc) from None
+
+
+class DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's sync backend, with every stream it opens bounded by the exchange's deadline.
+
+    With ``tunnel=True``, streams are to a proxy and carry a ``CONNECT`` first (see above).
+    """
+
+    def __init__(self, *, tunnel: bool = False) -> None:
         self._backend = httpcore.SyncBackend()
+        self._stream = _TunnelStream if tunnel else _DeadlineStream
 
     @override
     def connect_tcp(
@@ -95,7 +146,7 @@ class DeadlineBackend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         budget = _budget(timeout, httpcore.ConnectTimeout)
         stream = self._backend.connect_tcp(host, port, budget, local_address, socket_options)
-        return _DeadlineStream(stream)
+        return self._stream(stream)
 
     @override
     def sleep(self, seconds: float) -> None:
@@ -138,14 +189,38 @@ class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
         return self._stream.get_extra_info(info)
 
 
+class _AsyncTunnelStream(_AsyncDeadlineStream):
+    """The async twin of :class:`_TunnelStream`."""
+
+    __slots__ = ()
+
+    @override
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        try:
+            data = await super().read(max_bytes, timeout)
+        except Exception as exc:
+            raise _as_connect_failure(exc) from None
+        if not data:
+            raise httpcore.ConnectError(_HUNG_UP)
+        return data
+
+    @override
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        try:
+            await super().write(buffer, timeout)
+        except Exception as exc:
+            raise _as_connect_failure(exc) from None
+
+
 class AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
     """The async twin of :class:`DeadlineBackend`.
 
     Picks httpcore's trio or anyio (asyncio) backend on first use, as httpcore's own does.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, tunnel: bool = False) -> None:
         self._backend: httpcore.AsyncNetworkBackend | None = None
+        self._stream = _AsyncTunnelStream if tunnel else _AsyncDeadlineStream
 
     def _chosen(self) -> httpcore.AsyncNetworkBackend:
         if self._backend is None:
@@ -166,7 +241,7 @@ class AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
     ) -> httpcore.AsyncNetworkStream:
         budget = _budget(timeout, httpcore.ConnectTimeout)
         stream = await self._chosen().connect_tcp(host, port, budget, local_address, socket_options)
-        return _AsyncDeadlineStream(stream)
+        return self._stream(stream)
 
     @override
     async def sleep(self, seconds: float) -> None:
