@@ -173,6 +173,7 @@ def test_the_choice_is_logged_with_its_reason_and_without_credentials(
         choice.for_endpoint(TOKENS)
         choice.for_endpoint(parse_endpoint("https://idp.internal/token"))
         choice.for_endpoint(parse_endpoint("https://localhost:8443/token"))
+        ProxyChoice(None, True, {}).for_endpoint(TOKENS)  # no proxy in play: nothing to say
     assert [r.getMessage() for r in caplog.records] == [
         "tokens.example.com:443 goes via proxy proxy.corp:3128 (HTTPS_PROXY)",
         "idp.internal:443 goes direct (NO_PROXY)",

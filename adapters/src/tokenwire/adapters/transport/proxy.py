@@ -38,6 +38,8 @@ from tokenwire.core import ConfigurationError, is_loopback_host
 __all__ = ["Proxy", "ProxyChoice", "bypasses"]
 
 _log = logging.getLogger("tokenwire.transport")
+#: Why an endpoint goes direct when no proxy applies to its scheme: not logged (nothing to say).
+_UNSET = "no proxy set"
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +180,8 @@ class ProxyChoice:
 
     Built from the transport's options when the transport is built (the environment is read
     then); :meth:`for_endpoint` is asked once per endpoint URL, when the transport first sees it,
-    and logs its answer and the reason at DEBUG under ``tokenwire.transport`` (the proxy by
-    :attr:`Proxy.where`, never its credentials).
+    and, when a proxy was in play, logs its answer and the reason at DEBUG under
+    ``tokenwire.transport`` (the proxy by :attr:`Proxy.where`, never its credentials).
     """
 
     __slots__ = ("_by_scheme", "_explicit", "_no_proxy")
@@ -226,9 +228,9 @@ class ProxyChoice:
     def for_endpoint(self, endpoint: Endpoint) -> Proxy | None:
         """The proxy ``endpoint`` goes through, or None to connect direct."""
         proxy, why = self._choose(endpoint)
-        if _log.isEnabledFor(logging.DEBUG):
+        if why is not _UNSET and _log.isEnabledFor(logging.DEBUG):
             way = "direct" if proxy is None else f"via proxy {proxy.where}"
-            _log.debug("%s goes %s (%s)", endpoint.where, way, why)
+            _log.debug("%s", f"{endpoint.where} goes {way} ({why})")  # formatted, as all are
         return proxy
 
     def _choose(self, endpoint: Endpoint) -> tuple[Proxy | None, str]:
@@ -236,7 +238,7 @@ class ProxyChoice:
             return self._explicit, "proxy="
         chosen = self._by_scheme.get(endpoint.scheme)
         if chosen is None:
-            return None, "no proxy set"
+            return None, _UNSET
         if is_loopback_host(endpoint.host):
             return None, "loopback is not proxied from the environment"
         if self._no_proxy and bypasses(endpoint.host, endpoint.port, self._no_proxy):
