@@ -169,19 +169,46 @@ def token_document(token: Token) -> dict[str, Any]:
 
 
 def client_auth(args: argparse.Namespace, profile: Profile | None = None) -> ClientAuth:
-    """The client from ``--client-id``, ``--client-secret`` (or its environment variable) and
-    ``--auth-method`` (default: what the profile's provider documents, or ``none`` without a
-    secret)."""
+    """The client from ``--client-id``, ``--client-secret`` (or its environment variable),
+    ``--private-key`` (or ``TOKENWIRE_PRIVATE_KEY``), ``--signing-alg``, ``--key-id`` and
+    ``--auth-method`` (default: ``private_key_jwt`` with a key, else what the profile's provider
+    documents with a secret, else ``tls_client_auth`` with ``--client-cert``, else ``none``)."""
     from tokenwire.core import ClientAuth
 
     secret = args.client_secret or os.environ.get("TOKENWIRE_CLIENT_SECRET") or None
+    private_key = _private_key(args)
     method = args.auth_method
     if method is None:
-        if secret is None:
-            method = "none"
+        if private_key is not None:
+            method = "private_key_jwt"
+        elif secret is None:
+            method = "tls_client_auth" if getattr(args, "client_cert", None) else "none"
         else:
             method = profile.default_auth_method if profile else "client_secret_post"
-    return ClientAuth(args.client_id, secret, method)
+    return ClientAuth(
+        args.client_id,
+        secret,
+        method,
+        private_key=private_key,
+        signing_alg=getattr(args, "signing_alg", None),
+        key_id=getattr(args, "key_id", None),
+    )
+
+
+def _private_key(args: argparse.Namespace) -> str | None:
+    """The ``private_key_jwt`` key: the file ``--private-key`` names, else the key itself in
+    ``TOKENWIRE_PRIVATE_KEY``. Neither the key nor its text is ever shown in an error."""
+    path = getattr(args, "private_key", None)
+    if path is None:
+        return os.environ.get("TOKENWIRE_PRIVATE_KEY") or None
+    from tokenwire.core import ConfigurationError
+
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read()
+    except (OSError, UnicodeError) as exc:
+        reason = type(exc).__name__
+    raise ConfigurationError(f"cannot read the --private-key file {path!r}: {reason}")
 
 
 def add_client_arguments(parser: argparse._ActionsContainer, *, required: bool = True) -> None:
@@ -197,6 +224,14 @@ def add_client_arguments(parser: argparse._ActionsContainer, *, required: bool =
         choices=AUTH_METHOD_NAMES,
         help="client authentication method (default: the provider's documented one)",
     )
+    parser.add_argument(
+        "--private-key",
+        metavar="FILE",
+        help="private_key_jwt: a PEM private key or a private JWK (JSON) file; or the key itself "
+        "in TOKENWIRE_PRIVATE_KEY (implies --auth-method private_key_jwt)",
+    )
+    parser.add_argument("--signing-alg", help="JWS algorithm of the client assertion (*_jwt)")
+    parser.add_argument("--key-id", help="the kid to send in the client assertion's header")
     parser.add_argument("--scope", help="space-delimited scope")
     parser.add_argument(
         "--basic-unencoded",

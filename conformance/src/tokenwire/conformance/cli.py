@@ -126,6 +126,11 @@ def _probe(args: argparse.Namespace) -> int:
         raise ConfigurationError(f"{option} needs --client-id")
     if args.token_response and not args.issuer:
         raise ConfigurationError("--token-response needs --issuer")
+    if args.issuer and (args.private_key or os.environ.get("TOKENWIRE_PRIVATE_KEY")):
+        raise ConfigurationError(
+            "--issuer probes authenticate with a client secret; probe a private_key_jwt client "
+            "with --token-url"
+        )
     timeout = args.timeout
     if not timeout > 0:
         raise ConfigurationError("--timeout must be a positive number of seconds")

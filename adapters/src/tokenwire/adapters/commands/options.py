@@ -22,6 +22,8 @@ from tokenwire.adapters.cli import (
 )
 
 if TYPE_CHECKING:
+    import ssl
+
     from tokenwire.adapters.client import TokenClient
     from tokenwire.adapters.transport import TransportOptions
     from tokenwire.core import ClientAuth, Profile
@@ -69,6 +71,18 @@ def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
         help="an http:// proxy for every request (default: HTTPS_PROXY and NO_PROXY from the "
         "environment; keep a proxy password there, not on a command line others can see)",
     )
+    tls = parser.add_argument_group("TLS")
+    tls.add_argument(
+        "--ca-file", metavar="FILE", help="trust these PEM roots instead of the default ones"
+    )
+    tls.add_argument(
+        "--client-cert",
+        metavar="FILE",
+        help="a PEM client certificate for mutual TLS (tls_client_auth, RFC 8705)",
+    )
+    tls.add_argument(
+        "--client-key", metavar="FILE", help="its PEM private key, if not in --client-cert"
+    )
     parser.add_argument("--format", choices=["text", "json"], default="text", help="error format")
 
 
@@ -101,19 +115,41 @@ def _profile(args: argparse.Namespace) -> Profile:
 
 
 def transport_options(args: argparse.Namespace) -> TransportOptions:
-    """The :class:`~tokenwire.adapters.transport.TransportOptions` of ``--timeout`` and
-    ``--proxy``."""
+    """The :class:`~tokenwire.adapters.transport.TransportOptions` of ``--timeout``,
+    ``--proxy``, ``--ca-file``, ``--client-cert`` and ``--client-key``."""
     from tokenwire.adapters.transport import Proxy, TransportOptions, check_timeout
+    from tokenwire.core import ConfigurationError
 
     # Bounded here, with the flag's name in the message: inf, 1e12 and nan are refused.
     timeout = check_timeout("--timeout", args.timeout)
     proxy = getattr(args, "proxy", None)
+    cert = getattr(args, "client_cert", None)
+    key = getattr(args, "client_key", None)
+    if key is not None and cert is None:
+        raise ConfigurationError("--client-key needs --client-cert")
     return TransportOptions(
         connect_timeout=min(timeout, 5.0),
         read_timeout=timeout,
         total_timeout=timeout,
         proxy=None if proxy is None else Proxy.parse(proxy, source="--proxy"),
+        ssl_context=_trusting(getattr(args, "ca_file", None)),
+        client_cert=None if cert is None else (cert, key),
     )
+
+
+def _trusting(ca_file: str | None) -> ssl.SSLContext | None:
+    """A verifying context that trusts ``--ca-file``'s roots only, or None for the default."""
+    if ca_file is None:
+        return None
+    import ssl
+
+    from tokenwire.core import ConfigurationError
+
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        reason = type(exc).__name__
+    raise ConfigurationError(f"cannot load the --ca-file {ca_file!r}: {reason}")
 
 
 def open_client(profile: Profile, client: ClientAuth, args: argparse.Namespace) -> TokenClient:
