@@ -114,6 +114,9 @@ class ExampleTransport:
             elif isinstance(event, h11.Response):
                 # No redirect is followed: a 3xx goes back to the core like any other status,
                 # since replaying a token request (and its credentials) to another URL is unsafe.
+                if event.http_version not in (b"1.0", b"1.1"):
+                    # h11 parses any digit.digit version (``HTTP/9.9``): not an answer to frame.
+                    raise TransportError("the answer is neither HTTP/1.0 nor HTTP/1.1")
                 status = event.status_code
                 headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in event.headers]
             elif isinstance(event, h11.Data):

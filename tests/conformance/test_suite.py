@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from tokenwire.adapters import httpcore
 from tokenwire.adapters.cli import main
 from tokenwire.adapters.httpcore import AsyncHttpcoreTransport, HttpcoreTransport
 from tokenwire.adapters.transport import BUILTIN_TRANSPORTS
 from tokenwire.conformance.cli import render_table
+from tokenwire.conformance.replay import ReplayServer
 from tokenwire.conformance.runner import SUITE_OPTIONS, agree, all_cases, case_ids, run_transport
-from tokenwire.conformance.suite import Case, CaseResult, Mode, TransportSpec
+from tokenwire.conformance.scenarios import load_scenarios
+from tokenwire.conformance.suite import Case, CaseResult, Mode, TransportSpec, fault_case
 from tokenwire.core import HttpRequest, HttpResponse, TransportError
 
 
@@ -92,6 +95,28 @@ def test_suite_catches_a_broken_transport(
     assert symptom in result.detail
     assert "MOCK" not in result.detail
     assert "p@ss" not in result.detail
+
+
+@pytest.mark.parametrize(
+    ("case_id", "symptom"),
+    [
+        ("fault-stray-crlf-after-answer", "grant 2: expected a token, got TransportError"),
+        ("fault-unsolicited-second-response", "grant 2: token.access_token is sha256:"),
+    ],
+)
+def test_suite_catches_a_transport_reusing_a_connection_an_answer_left_bytes_on(
+    monkeypatch: pytest.MonkeyPatch, case_id: str, symptom: str
+) -> None:
+    # The httpcore transport without its guard: it pools the connection whatever is left on it.
+    monkeypatch.setattr(httpcore, "_holds_leftover_bytes", lambda connection: False)
+    scenario = next(s for s in load_scenarios() if s.id == case_id)
+    spec = TransportSpec("reuses", lambda: HttpcoreTransport(options=SUITE_OPTIONS))
+    # A replay server of its own: the second refresh, sent on the stale connection, may reach the
+    # server after the client has read the leftover bytes and moved on.
+    with ReplayServer() as replay:
+        (result,) = run_transport(spec, [fault_case(scenario, replay)])
+    assert result.outcome == "failed"
+    assert symptom in result.detail
 
 
 class _CrashesOnce(HttpcoreTransport):

@@ -2,8 +2,10 @@
 
 Armed with a list of replies (and optionally the request every one of them must answer), it
 checks each incoming request against the expectation, then answers with the next reply: a canned
-HTTP response, or a fault (reset the connection, stall, send a body over the cap). What it saw is
-kept for the runner to check, with mismatch messages that show no secret values.
+HTTP response, or a fault (reset the connection, stall, send a body over the cap, or write exact
+bytes: a stray CRLF after an answer, an answer nobody asked for, a ``103 Early Hints`` first, broken
+framing). What it saw is kept for the runner to check, with mismatch messages that show no secret
+values.
 """
 
 from __future__ import annotations
@@ -38,12 +40,30 @@ class ScriptedReply(msgspec.Struct, frozen=True, kw_only=True):
 
     ``respond`` sends ``response``; ``reset`` aborts the connection with a TCP RST after reading
     the request; ``stall`` reads the request and answers nothing until released; ``oversize``
-    announces and streams ``size`` bytes of JSON-looking filler.
+    announces and streams ``size`` bytes of JSON-looking filler; ``raw`` writes ``data`` exactly as
+    scripted, in one write, and then reads the next request on the same connection (unless
+    ``close``): no HTTP server library writes a stray CRLF after a body, a second answer nobody
+    asked for, or conflicting ``Content-Length`` headers.
     """
 
-    action: Literal["respond", "reset", "stall", "oversize"] = "respond"
+    action: Literal["respond", "reset", "stall", "oversize", "raw"] = "respond"
     response: CannedResponse | None = None
     size: int = 2 << 20
+    #: The bytes a ``raw`` reply writes, one character per byte (U+0000 to U+00FF, Latin-1), so
+    #: JSON escapes (``\r\n``, ``\u0000``) can script any byte.
+    data: str = ""
+    #: Close the connection after the reply (``respond`` or ``raw``), as a server does after an
+    #: answer it cannot frame; otherwise it stays open for the next request.
+    close: bool = False
+    #: The request this reply must answer, checked like a vector's (e.g. which refresh token
+    #: each request of a sequence carries, so a resent one is caught).
+    request: ExpectedRequest | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            self.data.encode("latin-1")
+        except UnicodeEncodeError:
+            raise ValueError("a raw reply's data holds only characters U+0000 to U+00FF") from None
 
 
 class Expecting(Protocol):
@@ -119,7 +139,14 @@ class ReplayServer:
             if not self._replies:
                 self._exchange.problems.append("unexpected extra request")
                 return None, self._release
-            return self._replies.popleft(), self._release
+            reply = self._replies.popleft()
+            if reply.request is not None:
+                seen = self._exchange.requests
+                self._exchange.problems += [
+                    f"request {seen}: {problem}"
+                    for problem in check_expected_request(reply.request, request)
+                ]
+            return reply, self._release
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -153,6 +180,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(CannedResponse(status=500, body='{"error":"server_error"}'))
         elif reply.action == "respond":
             self._send(reply.response or CannedResponse(status=204))
+        elif reply.action == "raw":
+            self.wfile.write(reply.data.encode("latin-1"))
         elif reply.action == "reset":
             self._reset()
         elif reply.action == "stall":
@@ -160,6 +189,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         else:
             self._oversize(reply.size)
+        if reply is not None and reply.close:
+            self.close_connection = True
 
     do_GET = do_PUT = do_DELETE = do_PATCH = do_POST
 

@@ -4,7 +4,11 @@ Like vectors they are data (``scenarios/*.json``): the grant, the replies the re
 one after another (canned responses or faults), and the outcome, including how many requests the
 server must see and how long the client must have been told to sleep. They exercise the retry rules
 of the core flow through real transports: a reset refresh is never resent, a reset
-client_credentials request is, a ``Retry-After`` is honoured, nothing hangs.
+client_credentials request is, a ``Retry-After`` is honoured, nothing hangs. A scenario may go on
+with more grants (``then``) on the same client and transport, so over a kept-alive connection:
+bytes an answer left behind (a stray CRLF, a second answer nobody asked for, an interim ``103``
+taken for the answer) would make the *next* refresh read the wrong answer and lose its rotated
+token.
 """
 
 from __future__ import annotations
@@ -25,6 +29,13 @@ from tokenwire.conformance.vectors import (
 from tokenwire.core import Profile
 
 
+class FollowingGrant(msgspec.Struct, frozen=True, kw_only=True):
+    """A grant requested after the one before it ended, and the outcome it must reach."""
+
+    grant: VectorGrant
+    outcome: ExpectedOutcome
+
+
 class Scenario(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     description: str
@@ -40,6 +51,8 @@ class Scenario(msgspec.Struct, frozen=True, kw_only=True):
     #: Point the client at a loopback port where nothing listens instead of the replay server:
     #: every connect fails, so nothing is ever sent (``sent=False``).
     unreachable: bool = False
+    #: Grants requested one after another once ``grant`` has ended, each with its outcome.
+    then: list[FollowingGrant] = msgspec.field(default_factory=list)
 
     def build_profile(self, base: str | None = None) -> Profile:
         return build_profile(self.profile, base)

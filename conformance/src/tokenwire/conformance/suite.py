@@ -30,7 +30,7 @@ from tokenwire.conformance.endpoint_vectors import (
 )
 from tokenwire.conformance.loopback import HOST, free_port
 from tokenwire.conformance.replay import ReplayServer, ScriptedReply
-from tokenwire.conformance.scenarios import Scenario
+from tokenwire.conformance.scenarios import FollowingGrant, Scenario
 from tokenwire.conformance.vectors import Vector, VectorClient, check_outcome
 from tokenwire.core import (
     ClientAuth,
@@ -218,24 +218,28 @@ def endpoint_vector_case(vector: EndpointVector, replay: ReplayServer) -> Case:
 
 
 def fault_case(scenario: Scenario, replay: ReplayServer) -> Case:
-    """A fault scenario: several replies; request count, sleeps and outcome checked."""
+    """A fault scenario: several replies; request count, sleeps and every outcome checked."""
+    steps = [FollowingGrant(grant=scenario.grant, outcome=scenario.outcome), *scenario.then]
+
+    def check(sleeps: list[float]) -> RoundTripCheck:
+        results = []
+        for step in steps:
+            results.append((yield step.grant.build()))
+        seen = replay.take()
+        problems = list(seen.problems)
+        if seen.requests != scenario.requests:
+            problems.append(f"server saw {seen.requests} request(s), expected {scenario.requests}")
+        if scenario.sleeps is not None and sleeps != scenario.sleeps:
+            problems.append(f"client slept {sleeps}, expected {scenario.sleeps}")
+        for number, (step, result) in enumerate(zip(steps, results, strict=True), 1):
+            found = check_outcome(step.outcome, result)
+            problems += [f"grant {number}: {p}" for p in found] if len(steps) > 1 else found
+        return problems
 
     def prepare(sleeps: list[float]) -> tuple[Profile, RoundTripCheck]:
         replay.arm(list(scenario.replies))
-
-        def verify(result: Result) -> list[str]:
-            seen = replay.take()
-            problems = list(seen.problems)
-            if seen.requests != scenario.requests:
-                problems.append(
-                    f"server saw {seen.requests} request(s), expected {scenario.requests}"
-                )
-            if scenario.sleeps is not None and sleeps != scenario.sleeps:
-                problems.append(f"client slept {sleeps}, expected {scenario.sleeps}")
-            return problems + check_outcome(scenario.outcome, result)
-
         base = f"http://{HOST}:{free_port()}" if scenario.unreachable else replay.base_url
-        return scenario.build_profile(base), one_grant(scenario.grant.build(), verify)
+        return scenario.build_profile(base), check(sleeps)
 
     return Case(scenario.id, "fault", scenario.client, prepare)
 

@@ -150,6 +150,9 @@ class ExpectedError(msgspec.Struct, frozen=True, kw_only=True):
     description: str | None = None
     uri: str | None = None
     status: int | None = None
+    #: For a ``TransportError``: whether the request may have reached the server (``sent``),
+    #: the one fact the retry rules read (``None``: not compared).
+    sent: bool | None = None
 
 
 class ExpectedOutcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -287,4 +290,6 @@ def check_error(err: ExpectedError, result: object) -> list[str]:
         isinstance(result, ProtocolError) and err.status is not None and result.status != err.status
     ):
         problems.append(f"error status is {result.status!r}, expected {err.status!r}")
+    if isinstance(result, core_errors.TransportError) and err.sent not in (None, result.sent):
+        problems.append(f"error sent is {result.sent!r}, expected {err.sent!r}")
     return problems
