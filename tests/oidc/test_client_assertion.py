@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from joserfc import jws
 from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
 
+from tests.core.scripted_flow import FakeClock, json_reply, play
 from tests.error_chain import shown
 from tokenwire.core import (
     CLIENT_ASSERTION_TYPE,
@@ -139,6 +140,25 @@ def test_each_token_request_carries_a_new_assertion_signed_at_the_flows_clock() 
     ]
     assert [c["iat"] for c in claims] == [100, 200]
     assert claims[0]["jti"] != claims[1]["jti"]
+
+
+@pytest.mark.parametrize("alg", ["RS256", "ES256", "EdDSA"])
+def test_a_private_key_jwt_retry_after_a_429_carries_a_new_assertion_at_the_flows_clock(
+    alg: str,
+) -> None:
+    key = KEYS[alg]
+    auth = ClientAuth("svc", method="private_key_jwt", private_key=jwk_text(key), signing_alg=alg)
+    clock = FakeClock(1_700_000_000.0)
+    draws = iter(i / 100 for i in range(1, 100))
+    flow = token_flow(PROFILE, auth, ClientCredentials(), clock=clock, random=lambda: next(draws))
+    throttled = HttpResponse(status=429, headers=(("Retry-After", "9"),))
+    played = play(
+        flow, [throttled, json_reply(200, {"access_token": "AT", "token_type": "Bearer"})], clock
+    )
+    assert played.error is None
+    first, second = (verified(sent_assertion(r.body), key, alg)[1] for _, r in played.sent)
+    assert first["jti"] != second["jti"]
+    assert [first["iat"], second["iat"]] == [1_700_000_000, 1_700_000_009]
 
 
 def test_a_profile_may_ask_for_the_issuer_as_the_audience() -> None:

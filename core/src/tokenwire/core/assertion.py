@@ -2,8 +2,9 @@
 
 The claims are fixed by OIDC Core §9: ``iss`` and ``sub`` the client id, ``aud`` the token
 endpoint (or the issuer, for a provider whose profile says so), a unique ``jti``, ``iat`` and an
-``exp`` :data:`ASSERTION_LIFETIME` seconds ahead. An assertion is signed for each request and
-never cached: a provider that remembers ``jti`` values (oidc-provider does) refuses a second use.
+``exp`` :data:`ASSERTION_LIFETIME` seconds ahead. An assertion is signed for each attempt (a retry
+signs anew) and never cached: a provider that remembers ``jti`` values (oidc-provider does)
+refuses a second use.
 
 Sans-IO like the rest of core: the time and the randomness behind ``jti`` come in as arguments
 (:func:`sign_assertion` takes the flow's ``clock`` and ``random``). ``client_secret_jwt`` signs

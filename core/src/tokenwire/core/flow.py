@@ -18,7 +18,10 @@ Every retry decision lives here, so no two drivers can disagree about when to re
 * with a ``deadline`` (seconds, on the ``monotonic`` clock the flow is given, apart from the wall
   clock of ``expires_at``), no attempt starts and no sleep is scheduled past it, and each attempt
   is sent with what is left as its timeout (:attr:`HttpRequest.timeout`); the flow then ends with
-  :class:`TransportTimeout`, or the last OAuth error, naming the attempts made.
+  :class:`TransportTimeout`, or the last OAuth error, naming the attempts made;
+* every attempt of a ``*_jwt`` client carries a newly signed client assertion (new ``jti``,
+  ``iat`` and ``exp``): a provider may refuse a ``jti`` it has seen (RFC 7523 §3), and a long
+  ``Retry-After`` may outlast the first one's ``exp``. Other clients resend the same request.
 
 Each step says why it was taken, for the drivers' logs and trace events (the core itself logs
 nothing): a :class:`Send` carries its attempt number and what it is for (``operation``), a
@@ -38,7 +41,7 @@ from typing import Protocol, TypeVar
 
 import msgspec
 
-from tokenwire.core.assertion import sign_assertion
+from tokenwire.core.assertion import ASSERTION_METHODS, sign_assertion
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.deadline import Budget, check_deadline
 from tokenwire.core.errors import (
@@ -53,7 +56,7 @@ from tokenwire.core.errors import (
 from tokenwire.core.grants import Grant
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.profile import Profile
-from tokenwire.core.redact import Secrets, scrub
+from tokenwire.core.redact import NO_SECRETS, Secrets, scrub
 from tokenwire.core.request import prepare_token_request
 from tokenwire.core.response import parse_token_response
 from tokenwire.core.token import Token
@@ -175,17 +178,26 @@ def token_flow(
     ``Retry-After``); ``random`` gives a float in [0, 1) for back-off jitter. ``deadline`` bounds
     the whole operation (seconds from the first step, read on ``monotonic``): see the module doc.
     ``operation`` names the request in its steps (default: the grant type).
+
+    A ``*_jwt`` client's request is prepared again for each attempt, with a new assertion, and
+    each answer is parsed knowing the assertion its attempt sent (see :func:`request_flow`).
     """
-    assertion = sign_assertion(profile, client, clock=clock, random=random)  # one per request
-    request = prepare_token_request(profile, client, grant, assertion=assertion)
-    sent_secrets = Secrets((*client.secret_values(), *grant.secret_values(), assertion))
+    sent_secrets = NO_SECRETS
+
+    def prepare() -> HttpRequest:
+        # Each attempt's answer is parsed against the secrets of that attempt: a provider that
+        # echoes the assertion it refused must not show it.
+        nonlocal sent_secrets
+        assertion = sign_assertion(profile, client, clock=clock, random=random)
+        sent_secrets = Secrets((*client.secret_values(), *grant.secret_values(), assertion))
+        return prepare_token_request(profile, client, grant, assertion=assertion)
 
     def parse(response: HttpResponse) -> Token:
         return parse_token_response(profile, response, received_at=clock(), secrets=sent_secrets)
 
     return (
         yield from request_flow(
-            request,
+            prepare(),
             parse,
             grant,
             clock=clock,
@@ -194,6 +206,7 @@ def token_flow(
             deadline=deadline,
             monotonic=monotonic,
             operation=operation or grant.grant_type,
+            rebuild=prepare if client.method in ASSERTION_METHODS else None,
         )
     )
 
@@ -226,11 +239,15 @@ def endpoint_flow(
     The one path of revocation, introspection and device authorization: sign the client
     assertion a ``*_jwt`` client sends (``None`` for the other methods), ``build`` the request
     with it, and run :func:`request_flow` (a resend is safe: these requests consume nothing).
+    A ``*_jwt`` client's retry is built again around a new assertion.
     """
-    assertion = sign_assertion(profile, client, clock=clock, random=random)
+
+    def prepare() -> HttpRequest:
+        return build(sign_assertion(profile, client, clock=clock, random=random))
+
     return (
         yield from request_flow(
-            build(assertion),
+            prepare(),
             parse,
             RESENDABLE,
             clock=clock,
@@ -239,6 +256,7 @@ def endpoint_flow(
             deadline=deadline,
             monotonic=monotonic,
             operation=operation,
+            rebuild=prepare if client.method in ASSERTION_METHODS else None,
         )
     )
 
@@ -254,18 +272,27 @@ def request_flow(
     deadline: float | None = None,
     monotonic: Callable[[], float] | None = None,
     operation: str = "",
+    rebuild: Callable[[], HttpRequest] | None = None,
 ) -> Generator[Step, Reply, T]:
     """Send ``request`` and ``parse`` the answer, retrying by the rules above.
 
     ``grant`` says whether a resend is safe; ``parse`` returns the result or raises the typed
     error, which :func:`retry_delay` then judges. ``deadline`` (seconds) needs ``monotonic``, a
     clock that wall-clock steps do not move; ``operation`` names the request in its steps.
+
+    ``rebuild``, if given, makes the request of every attempt after the first (its time limit is
+    then set on the new request): a request carrying a client assertion must not be resent as it
+    is, since a provider may refuse a ``jti`` it has seen (RFC 7523 §3) and a long ``Retry-After``
+    may outlast the assertion's ``exp``. Without it the same ``request`` object is resent, at no
+    cost: the flows pass ``rebuild`` only for a ``*_jwt`` client.
     """
     budget = Budget(deadline, monotonic)
     attempt = 0
     last: TokenwireError | None = None
     while True:
         attempt += 1
+        if rebuild is not None and attempt > 1:
+            request = rebuild()  # before the clock is read: signing is part of the attempt
         left = budget.left()
         if left is None:
             outgoing = request
