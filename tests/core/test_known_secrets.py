@@ -20,7 +20,10 @@ from tokenwire.core import (
     Token,
     TokenwireError,
     authorization_url,
+    device_authorization_flow,
+    introspection_flow,
     parse_token_response,
+    revocation_flow,
     token_flow,
 )
 from tokenwire.core.flow import Send, Step
@@ -136,3 +139,54 @@ def test_a_parsed_tokens_extra_is_read_only_and_survives_encoding_and_pickle() -
         decoded.extra["n"] = 2  # type: ignore[index]
     for copied in (pickle.loads(pickle.dumps(token)), copy.deepcopy(token)):
         assert copied == token
+
+
+#: A token shaped like a word, which the token-run heuristic alone would let through.
+REVOKED = "plain-word"
+
+
+def run_endpoint_flow(endpoint: str, response: HttpResponse) -> TokenwireError:
+    profile = msgspec.structs.replace(
+        PROFILE,
+        revocation_url="https://as.example.com/revoke",
+        introspection_url="https://as.example.com/introspect",
+    )
+    start = revocation_flow if endpoint == "revocation" else introspection_flow
+    flow = start(profile, CLIENT, REVOKED, clock=lambda: 0.0, random=lambda: 0.0)
+    step: Step = next(flow)
+    assert isinstance(step, Send)
+    with pytest.raises(TokenwireError) as caught:
+        flow.send(response)
+    return caught.value
+
+
+@pytest.mark.parametrize("endpoint", ["revocation", "introspection"])
+@pytest.mark.parametrize(
+    "template",
+    [
+        '{{"error": "invalid_request", "error_description": "token {refresh} / {secret_json}"}}',
+        '{{"error": {{"token": "{refresh}"}}}}',
+        '{{"unexpected": "{refresh}", "client_secret": "{secret_json}"}}',
+        "<p>token={refresh}&client_secret={secret_form}</p>",
+    ],
+)
+def test_revocation_and_introspection_errors_hide_the_token_and_the_client_secret(
+    endpoint: str, template: str
+) -> None:
+    response = echo(template.replace("{refresh}", REVOKED), ctype="application/json")
+    text = shown(run_endpoint_flow(endpoint, response))
+    for value in ("horse battery", "horse+battery", REVOKED, "%C3%A9", "\\u00e9"):
+        assert value not in text
+
+
+def test_a_device_authorization_error_hides_the_client_secret() -> None:
+    profile = msgspec.structs.replace(
+        PROFILE, device_authorization_url="https://as.example.com/device"
+    )
+    flow = device_authorization_flow(profile, CLIENT, clock=lambda: 0.0, random=lambda: 0.0)
+    step: Step = next(flow)
+    assert isinstance(step, Send)
+    template = '{{"error": "invalid_client", "error_description": "bad {secret}"}}'
+    with pytest.raises(TokenwireError) as caught:
+        flow.send(echo(template, ctype="application/json"))
+    assert "horse battery" not in shown(caught.value)

@@ -24,7 +24,7 @@ together so the polling flow reads against §3.4-3.5.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any
 
 import msgspec
@@ -52,7 +52,7 @@ from tokenwire.core.form import encode_form
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.params import Params, check_request_params
 from tokenwire.core.profile import Profile
-from tokenwire.core.redact import REDACTED, RedactedStruct, Shown, describe_json
+from tokenwire.core.redact import REDACTED, RedactedStruct, Secrets, Shown, describe_json
 from tokenwire.core.request import authenticated_request
 from tokenwire.core.response import _lifetime, decode_json_body, error_from_json
 from tokenwire.core.urn_grants import DeviceCode
@@ -147,23 +147,29 @@ def device_authorization_request(
 
 
 def parse_device_authorization(
-    profile: Profile, response: HttpResponse, *, received_at: float
+    profile: Profile,
+    response: HttpResponse,
+    *,
+    received_at: float,
+    secrets: Iterable[str | None] | Secrets = (),
 ) -> DeviceAuthorization:
     """Turn the device authorization response into a :class:`DeviceAuthorization`, or raise.
 
     An error body raises its :class:`~tokenwire.core.errors.OAuthError` (§3.2: as RFC 6749 §5.2);
-    anything else that is not the §3.2 shape raises :class:`ProtocolError`.
+    anything else that is not the §3.2 shape raises :class:`ProtocolError`. ``secrets`` (the
+    client's secret) are cut out of any error, should the server echo them.
     """
-    data = decode_json_body(profile, response, _ENDPOINT)
+    known = secrets if isinstance(secrets, Secrets) else Secrets(secrets)
+    data = decode_json_body(profile, response, _ENDPOINT, secrets=known)
     status = response.status
     if "error" in data:
-        raise error_from_json(data, status)
+        raise error_from_json(data, status, known)
 
     def bad(what: str) -> ProtocolError:
         return ProtocolError(
             f"device authorization response rejected: {what}",
             status=status,
-            excerpt=describe_json(data),
+            excerpt=describe_json(data, known),
         )
 
     if status != 200:
@@ -229,8 +235,10 @@ def device_authorization_flow(
             profile, client, scope, resource=resource, extra=extra, assertion=assertion
         )
 
+    sent = Secrets(client.secret_values())
+
     def parse(response: HttpResponse) -> DeviceAuthorization:
-        return parse_device_authorization(profile, response, received_at=clock())
+        return parse_device_authorization(profile, response, received_at=clock(), secrets=sent)
 
     return (
         yield from endpoint_flow(

@@ -10,7 +10,7 @@ requires client authentication (§2.1), done as at the token endpoint.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any, TypeGuard
 
 import msgspec
@@ -22,7 +22,7 @@ from tokenwire.core.flow import DEFAULT_RETRY, Reply, RetryPolicy, Step, endpoin
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.params import Params
 from tokenwire.core.profile import Profile
-from tokenwire.core.redact import RedactedStruct, Shown, describe_json
+from tokenwire.core.redact import RedactedStruct, Secrets, Shown, describe_json
 from tokenwire.core.response import decode_json_body, error_from_json
 from tokenwire.core.revocation import token_request
 
@@ -102,16 +102,25 @@ def introspection_request(
     )
 
 
-def parse_introspection_response(profile: Profile, response: HttpResponse) -> Introspection:
-    """Turn the introspection response into an :class:`Introspection`, or raise the typed error."""
+def parse_introspection_response(
+    profile: Profile, response: HttpResponse, *, secrets: Iterable[str | None] | Secrets = ()
+) -> Introspection:
+    """Turn the introspection response into an :class:`Introspection`, or raise the typed error.
+
+    ``secrets`` are the values the request carried (the token, the client's secret): cut out of
+    any error, since a server may echo the token it was asked about.
+    """
     status = response.status
-    data = decode_json_body(profile, response, "introspection endpoint")
+    known = secrets if isinstance(secrets, Secrets) else Secrets(secrets)
+    data = decode_json_body(profile, response, "introspection endpoint", secrets=known)
     if "error" in data:
-        raise error_from_json(data, status)
+        raise error_from_json(data, status, known)
 
     def bad(what: str) -> ProtocolError:
         return ProtocolError(
-            f"introspection response rejected: {what}", status=status, excerpt=describe_json(data)
+            f"introspection response rejected: {what}",
+            status=status,
+            excerpt=describe_json(data, known),
         )
 
     if status != 200:
@@ -170,8 +179,10 @@ def introspection_flow(
     def build(assertion: str | None) -> HttpRequest:
         return introspection_request(profile, client, token, token_type_hint, assertion=assertion)
 
+    sent = Secrets((*client.secret_values(), token))
+
     def parse(response: HttpResponse) -> Introspection:
-        return parse_introspection_response(profile, response)
+        return parse_introspection_response(profile, response, secrets=sent)
 
     return (
         yield from endpoint_flow(

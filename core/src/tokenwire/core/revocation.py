@@ -13,7 +13,7 @@ whose request has the same shape.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable
 
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.errors import ConfigurationError, ProtocolError
@@ -22,7 +22,7 @@ from tokenwire.core.form import encode_form
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.params import Params, check_params
 from tokenwire.core.profile import Profile
-from tokenwire.core.redact import describe_json
+from tokenwire.core.redact import Secrets, describe_json
 from tokenwire.core.request import authenticated_request
 from tokenwire.core.response import decode_json_body, error_from_json
 
@@ -84,17 +84,24 @@ def revocation_request(
     )
 
 
-def parse_revocation_response(profile: Profile, response: HttpResponse) -> None:
-    """Return if the token is revoked (any 200, §2.2); raise the typed error otherwise."""
+def parse_revocation_response(
+    profile: Profile, response: HttpResponse, *, secrets: Iterable[str | None] | Secrets = ()
+) -> None:
+    """Return if the token is revoked (any 200, §2.2); raise the typed error otherwise.
+
+    ``secrets`` are the values the request carried (the token, the client's secret): cut out of
+    any error, since a server may echo the token it refuses in its ``error_description``.
+    """
     if response.status == 200:
         return
-    data = decode_json_body(profile, response, "revocation endpoint")
+    known = secrets if isinstance(secrets, Secrets) else Secrets(secrets)
+    data = decode_json_body(profile, response, "revocation endpoint", secrets=known)
     if "error" in data:
-        raise error_from_json(data, response.status)
+        raise error_from_json(data, response.status, known)
     raise ProtocolError(
         "revocation endpoint answered a non-200 status without an OAuth error",
         status=response.status,
-        excerpt=describe_json(data),
+        excerpt=describe_json(data, known),
     )
 
 
@@ -119,8 +126,10 @@ def revocation_flow(
     def build(assertion: str | None) -> HttpRequest:
         return revocation_request(profile, client, token, token_type_hint, assertion=assertion)
 
+    sent = Secrets((*client.secret_values(), token))
+
     def parse(response: HttpResponse) -> None:
-        parse_revocation_response(profile, response)
+        parse_revocation_response(profile, response, secrets=sent)
 
     yield from endpoint_flow(
         profile,
