@@ -41,7 +41,7 @@ from typing import Protocol, TypeVar
 
 import msgspec
 
-from tokenwire.core.assertion import ASSERTION_METHODS, sign_assertion
+from tokenwire.core.assertion import sign_assertion
 from tokenwire.core.auth import ClientAuth
 from tokenwire.core.deadline import Budget, check_deadline
 from tokenwire.core.errors import (
@@ -56,7 +56,7 @@ from tokenwire.core.errors import (
 from tokenwire.core.grants import Grant
 from tokenwire.core.http import HttpRequest, HttpResponse
 from tokenwire.core.profile import Profile
-from tokenwire.core.redact import NO_SECRETS, Secrets, scrub
+from tokenwire.core.redact import Secrets, scrub
 from tokenwire.core.request import prepare_token_request
 from tokenwire.core.response import parse_token_response
 from tokenwire.core.token import Token
@@ -182,22 +182,26 @@ def token_flow(
     A ``*_jwt`` client's request is prepared again for each attempt, with a new assertion, and
     each answer is parsed knowing the assertion its attempt sent (see :func:`request_flow`).
     """
-    sent_secrets = NO_SECRETS
+    assertion = sign_assertion(profile, client, clock=clock, random=random)
+    request = prepare_token_request(profile, client, grant, assertion=assertion)
+    sent_secrets = Secrets((*client.secret_values(), *grant.secret_values(), assertion))
+    rebuild: Callable[[], HttpRequest] | None = None
+    if assertion is not None:  # a *_jwt client; any other resends the same request object
 
-    def prepare() -> HttpRequest:
-        # Each attempt's answer is parsed against the secrets of that attempt: a provider that
-        # echoes the assertion it refused must not show it.
-        nonlocal sent_secrets
-        assertion = sign_assertion(profile, client, clock=clock, random=random)
-        sent_secrets = Secrets((*client.secret_values(), *grant.secret_values(), assertion))
-        return prepare_token_request(profile, client, grant, assertion=assertion)
+        def rebuild() -> HttpRequest:
+            # Each attempt's answer is parsed against the secrets of that attempt: a provider
+            # that echoes the assertion it refused must not show it.
+            nonlocal sent_secrets
+            fresh = sign_assertion(profile, client, clock=clock, random=random)
+            sent_secrets = Secrets((*client.secret_values(), *grant.secret_values(), fresh))
+            return prepare_token_request(profile, client, grant, assertion=fresh)
 
     def parse(response: HttpResponse) -> Token:
         return parse_token_response(profile, response, received_at=clock(), secrets=sent_secrets)
 
     return (
         yield from request_flow(
-            prepare(),
+            request,
             parse,
             grant,
             clock=clock,
@@ -206,7 +210,7 @@ def token_flow(
             deadline=deadline,
             monotonic=monotonic,
             operation=operation or grant.grant_type,
-            rebuild=prepare if client.method in ASSERTION_METHODS else None,
+            rebuild=rebuild,
         )
     )
 
@@ -242,12 +246,16 @@ def endpoint_flow(
     A ``*_jwt`` client's retry is built again around a new assertion.
     """
 
-    def prepare() -> HttpRequest:
-        return build(sign_assertion(profile, client, clock=clock, random=random))
+    assertion = sign_assertion(profile, client, clock=clock, random=random)
+    rebuild: Callable[[], HttpRequest] | None = None
+    if assertion is not None:  # a *_jwt client; any other resends the same request object
+
+        def rebuild() -> HttpRequest:
+            return build(sign_assertion(profile, client, clock=clock, random=random))
 
     return (
         yield from request_flow(
-            prepare(),
+            build(assertion),
             parse,
             RESENDABLE,
             clock=clock,
@@ -256,7 +264,7 @@ def endpoint_flow(
             deadline=deadline,
             monotonic=monotonic,
             operation=operation,
-            rebuild=prepare if client.method in ASSERTION_METHODS else None,
+            rebuild=rebuild,
         )
     )
 
