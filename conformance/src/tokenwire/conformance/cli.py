@@ -25,6 +25,7 @@ _MARK = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
 def register(sub: Any) -> None:
     """Add the ``conformance`` subcommand to the ``tokenwire`` parser."""
     from tokenwire.adapters.cli import add_client_arguments, default_transport, transport_choices
+    from tokenwire.adapters.commands.options import add_connection_arguments
     from tokenwire.conformance.probes import DEFAULT_INTERVAL, MAX_REQUESTS
 
     parser: argparse.ArgumentParser = sub.add_parser(
@@ -54,6 +55,7 @@ def register(sub: Any) -> None:
         help="with --issuer: a token response (JSON) from a real login, whose ID token is checked",
     )
     add_client_arguments(probe, required=False)
+    add_connection_arguments(parser)
     probe.add_argument("--refresh-token", help="also probe refresh (or TOKENWIRE_REFRESH_TOKEN)")
     probe.add_argument("--revocation-url", help="also probe this revocation endpoint (RFC 7009)")
     probe.add_argument(
@@ -108,7 +110,8 @@ def _probe(args: argparse.Namespace) -> int:
     """Probe a live token endpoint; exit 0 if no MUST check failed, 1 if one did, 2 for bad
     options or refused credentials, 5 if a transport failure cut the run short."""
     from tokenwire.adapters.cli import EXIT_TRANSPORT, client_auth
-    from tokenwire.adapters.transport import TransportOptions, build_sync_transport
+    from tokenwire.adapters.commands.options import transport_options
+    from tokenwire.adapters.transport import build_sync_transport
     from tokenwire.conformance.probes import (
         ProbeTarget,
         render_junit_report,
@@ -131,13 +134,8 @@ def _probe(args: argparse.Namespace) -> int:
             "--issuer probes authenticate with a client secret; probe a private_key_jwt client "
             "with --token-url"
         )
-    timeout = args.timeout
-    if not timeout > 0:
-        raise ConfigurationError("--timeout must be a positive number of seconds")
     refresh_token = args.refresh_token or os.environ.get("TOKENWIRE_REFRESH_TOKEN") or None
-    options = TransportOptions(
-        connect_timeout=min(timeout, 5.0), read_timeout=timeout, total_timeout=timeout
-    )
+    options = transport_options(args)  # --timeout, --proxy, --ca-file, --client-cert
     transport = build_sync_transport(args.transport, options)
     try:
         if args.issuer:

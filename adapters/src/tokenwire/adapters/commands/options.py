@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TOKEN_ENV",
+    "add_connection_arguments",
     "add_endpoint_arguments",
     "add_token_command_arguments",
     "add_transport_arguments",
@@ -57,14 +58,21 @@ def add_endpoint_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--timeout``, ``--transport``, ``--proxy`` and the error ``--format``, shared by the
-    subcommands."""
+    """``--timeout``, ``--transport``, the connection's options and the error ``--format``,
+    shared by the subcommands."""
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
     parser.add_argument(
         "--transport",
         choices=TRANSPORT_NAMES,
         help="the HTTP library (default: httpcore if installed, else stdlib)",
     )
+    add_connection_arguments(parser)
+    parser.add_argument("--format", choices=["text", "json"], default="text", help="error format")
+
+
+def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--proxy``, ``--ca-file``, ``--client-cert`` and ``--client-key``: how to reach the
+    provider, read by :func:`transport_options` (``tokenwire conformance`` takes them too)."""
     parser.add_argument(
         "--proxy",
         metavar="URL",
@@ -83,7 +91,6 @@ def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
     tls.add_argument(
         "--client-key", metavar="FILE", help="its PEM private key, if not in --client-cert"
     )
-    parser.add_argument("--format", choices=["text", "json"], default="text", help="error format")
 
 
 def profile_from(args: argparse.Namespace) -> Profile:
