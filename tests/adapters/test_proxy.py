@@ -31,7 +31,14 @@ from tests.raw_server import Answer, raw_server
 from tests.transport_harness import HARNESSES, QUICK, Harness
 from tokenwire.adapters.transport import TransportOptions
 from tokenwire.conformance.loopback import HOST, free_port
-from tokenwire.core import ClientCredentials, Profile, Token, TransportError, TransportTimeout
+from tokenwire.core import (
+    ClientCredentials,
+    ConfigurationError,
+    Profile,
+    Token,
+    TransportError,
+    TransportTimeout,
+)
 
 PASSWORD = "ProxyPassw0rd-9c1e7"
 PROXY_VARIABLES = (
@@ -329,3 +336,27 @@ def test_a_proxy_that_hangs_up_before_answering_the_tunnel_sent_nothing(
     assert error.sent is False
     assert "via proxy" in str(error)
     assert endpoint.server.requests == []
+
+
+@each_transport
+def test_an_unusable_https_proxy_in_the_environment_stops_only_what_would_use_it(
+    harness: Harness,
+    plain: PlainEndpoint,
+    endpoint: TokensTestEndpoint,
+    resolver: Resolver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``HTTPS_PROXY=https://...`` (TLS to the proxy, which tokenwire does not speak) does not
+    stop a loopback endpoint; an endpoint that would need it is refused before anything is sent."""
+    monkeypatch.setenv("HTTPS_PROXY", f"https://alice:{PASSWORD}@{HOST}:{free_port()}")
+    monkeypatch.setenv("HTTP_PROXY", f"https://alice:{PASSWORD}@{HOST}:{free_port()}")
+    outcomes = two_tokens(harness, plain.url, options())
+    assert all(isinstance(outcome, Token) for outcome in outcomes), outcomes
+    [refused] = harness.tokens(
+        Profile(token_url=endpoint.url), [ClientCredentials()], options=options(endpoint)
+    ).outcomes
+    assert isinstance(refused, ConfigurationError), refused
+    assert "HTTPS_PROXY" in str(refused)
+    assert PASSWORD not in shown(refused)
+    assert endpoint.server.requests == []
+    assert NAME not in resolver.looked_up

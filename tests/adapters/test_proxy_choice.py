@@ -151,9 +151,19 @@ def test_a_proxy_url_that_cannot_be_used_is_refused_without_quoting_it(url: str)
     assert "proxy" in str(caught.value)
 
 
-def test_a_bad_proxy_in_the_environment_is_refused_naming_the_variable() -> None:
+@pytest.mark.parametrize("url", [f"https://u:{PASSWORD}@proxy:1", f"socks5://u:{PASSWORD}@p:1"])
+def test_an_unusable_proxy_in_the_environment_is_refused_only_where_it_would_be_used(
+    url: str,
+) -> None:
+    """A shell's HTTPS_PROXY may be meant for other tools: loopback and NO_PROXY hosts still
+    work, and only an endpoint that would go through it is refused, naming the variable."""
+    choice = ProxyChoice(None, True, {"HTTPS_PROXY": url, "NO_PROXY": "internal"})
+    assert choice.routes == (None,)
+    assert choice.for_endpoint(parse_endpoint("https://localhost:8443/token")) is None
+    assert choice.for_endpoint(parse_endpoint("https://idp.internal/token")) is None
     with pytest.raises(ConfigurationError, match="HTTPS_PROXY") as caught:
-        ProxyChoice(None, True, {"HTTPS_PROXY": f"https://u:{PASSWORD}@proxy:1"})
+        choice.for_endpoint(TOKENS)
+    assert "tokens.example.com:443 would go through a proxy" in str(caught.value)
     assert PASSWORD not in str(caught.value)
 
 

@@ -182,9 +182,15 @@ class ProxyChoice:
     then); :meth:`for_endpoint` is asked once per endpoint URL, when the transport first sees it,
     and, when a proxy was in play, logs its answer and the reason at DEBUG under
     ``tokenwire.transport`` (the proxy by :attr:`Proxy.where`, never its credentials).
+
+    A proxy the environment names but tokenwire cannot use (``https://``, ``socks5://``, a bad
+    URL) is refused only for an endpoint that would go through it: the
+    :class:`ConfigurationError` comes from :meth:`for_endpoint`, so a shell whose
+    ``HTTPS_PROXY`` is for other tools still reaches loopback and ``NO_PROXY`` hosts.
+    A ``proxy=`` named in code is checked at once.
     """
 
-    __slots__ = ("_by_scheme", "_explicit", "_no_proxy")
+    __slots__ = ("_by_scheme", "_explicit", "_no_proxy", "_refused")
 
     def __init__(
         self,
@@ -195,6 +201,8 @@ class ProxyChoice:
         self._explicit = Proxy.parse(proxy) if isinstance(proxy, str) else proxy
         #: scheme -> (proxy, the variable it came from)
         self._by_scheme: dict[str, tuple[Proxy, str]] = {}
+        #: scheme -> why the environment's proxy for it cannot be used
+        self._refused: dict[str, str] = {}
         self._no_proxy = ""
         if self._explicit is not None or not trust_env:
             return
@@ -210,7 +218,10 @@ class ProxyChoice:
             found = _env(env, name, upper=upper) or every
             if found is not None:
                 value, variable = found
-                self._by_scheme[scheme] = (Proxy.parse(value, source=variable), variable)
+                try:
+                    self._by_scheme[scheme] = (Proxy.parse(value, source=variable), variable)
+                except ConfigurationError as exc:  # its message names the variable, not the URL
+                    self._refused[scheme] = str(exc)
         no_proxy = _env(env, "no_proxy")
         self._no_proxy = no_proxy[0] if no_proxy else ""
 
@@ -236,11 +247,16 @@ class ProxyChoice:
     def _choose(self, endpoint: Endpoint) -> tuple[Proxy | None, str]:
         if self._explicit is not None:
             return self._explicit, "proxy="
-        chosen = self._by_scheme.get(endpoint.scheme)
-        if chosen is None:
+        scheme = endpoint.scheme
+        chosen = self._by_scheme.get(scheme)
+        if chosen is None and scheme not in self._refused:
             return None, _UNSET
         if is_loopback_host(endpoint.host):
             return None, "loopback is not proxied from the environment"
         if self._no_proxy and bypasses(endpoint.host, endpoint.port, self._no_proxy):
             return None, "NO_PROXY"
+        if chosen is None:
+            raise ConfigurationError(
+                f"{endpoint.where} would go through a proxy: {self._refused[scheme]}"
+            )
         return chosen
