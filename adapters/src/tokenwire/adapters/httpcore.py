@@ -47,6 +47,7 @@ from tokenwire.adapters.transport import (
     connect_failed,
     exchange_deadline,
     exchange_failed,
+    route_where,
     timed_out,
     too_large,
     wire_headers,
@@ -73,9 +74,7 @@ class _Target:
         self.endpoint = endpoint
         #: The key of the pool it goes through: the proxy, and whether it tunnels to it.
         self.route: _Route = (proxy, proxy is not None and endpoint.tls)
-        self.where = (
-            endpoint.where if proxy is None else f"{endpoint.where} via proxy {proxy.where}"
-        )
+        self.where = route_where(endpoint, proxy)
         self.url = httpcore.URL(
             scheme=endpoint.scheme.encode("ascii"),
             host=endpoint.host.encode("ascii"),

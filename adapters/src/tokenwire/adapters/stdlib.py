@@ -50,6 +50,7 @@ from tokenwire.adapters.transport import (
     exchange_deadline,
     exchange_failed,
     response_header_problem,
+    route_where,
     time_left,
     timed_out,
     too_large,
@@ -74,11 +75,9 @@ class _Route:
         self.origin: _Origin = (endpoint.scheme, endpoint.host, endpoint.port, proxy)
         #: The request line's target: the absolute form when a proxy forwards plain http.
         self.target = endpoint.target
-        self.where = endpoint.where
-        if proxy is not None:
-            self.where = f"{endpoint.where} via proxy {proxy.where}"
-            if not endpoint.tls:
-                self.target = f"http://{endpoint.authority}{endpoint.target}"
+        if proxy is not None and not endpoint.tls:
+            self.target = f"http://{endpoint.authority}{endpoint.target}"
+        self.where = route_where(endpoint, proxy)
 
 
 def _closed_by_peer(sock: socket.socket) -> bool:

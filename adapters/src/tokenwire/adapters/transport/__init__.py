@@ -56,7 +56,7 @@ from tokenwire.adapters.transport.options import (
     exchange_deadline,
     time_left,
 )
-from tokenwire.adapters.transport.proxy import Proxy, ProxyChoice, bypasses
+from tokenwire.adapters.transport.proxy import Proxy, ProxyChoice, bypasses, route_where
 from tokenwire.adapters.transport.registry import (
     BUILTIN_TRANSPORTS,
     BuiltinTransport,
@@ -94,6 +94,7 @@ __all__ = [
     "exchange_failed",
     "parse_endpoint",
     "response_header_problem",
+    "route_where",
     "stand_in",
     "sync_libraries",
     "time_left",

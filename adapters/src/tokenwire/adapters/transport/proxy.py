@@ -35,7 +35,7 @@ from urllib.parse import unquote, urlsplit
 from tokenwire.adapters.transport.endpoint import Endpoint
 from tokenwire.core import ConfigurationError, is_loopback_host
 
-__all__ = ["Proxy", "ProxyChoice", "bypasses"]
+__all__ = ["Proxy", "ProxyChoice", "bypasses", "route_where"]
 
 _log = logging.getLogger("tokenwire.transport")
 #: Why an endpoint goes direct when no proxy applies to its scheme: not logged (nothing to say).
@@ -110,6 +110,12 @@ class Proxy:
     def __repr__(self) -> str:
         shown = "***@" if self.username is not None else ""
         return f"Proxy('http://{shown}{self.where}')"
+
+
+def route_where(endpoint: Endpoint, proxy: Proxy | None) -> str:
+    """``host:port`` of ``endpoint`` for messages, with the proxy it goes through, if any
+    (``tokens.example.com:443 via proxy proxy.corp:3128``): never a path, never credentials."""
+    return endpoint.where if proxy is None else f"{endpoint.where} via proxy {proxy.where}"
 
 
 def _env(environ: Mapping[str, str], name: str, *, upper: bool = True) -> tuple[str, str] | None:
