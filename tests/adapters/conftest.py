@@ -8,9 +8,14 @@ from typing import Any
 
 import pytest
 
-from tests.peers import require_executable
 from tests.recording_provider import RecordingProvider, provider_starter
-from tests.redis_peer import RedisPeer, redis_server
+from tests.redis_peer import (
+    RedisPeer,
+    cluster_client,
+    redis_cluster,
+    redis_executable,
+    redis_server,
+)
 from tests.transport_harness import HARNESSES, Harness
 from tests.transport_servers import Server, server_pool
 from tokenwire.adapters.stores import RedisStore
@@ -20,11 +25,27 @@ from tokenwire.conformance.reference.handler import ReferenceRequestHandler
 @pytest.fixture(scope="session")
 def redis_peer() -> Iterator[RedisPeer]:
     """One real redis-server for the whole run; tests keep apart by key prefix."""
-    executable = require_executable(
-        "redis-server", "apt-get install -y --no-install-recommends redis-server"
-    )
+    executable = redis_executable()
     with redis_server(executable) as peer:
         yield peer
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_peer() -> Iterator[RedisPeer]:
+    """One real redis-server in cluster mode (one node owning every slot) for the whole run."""
+    executable = redis_executable()
+    with redis_cluster(executable) as peer:
+        yield peer
+
+
+@pytest.fixture
+def redis_cluster_client(redis_cluster_peer: RedisPeer) -> Iterator[Any]:
+    """A redis-py ``RedisCluster`` client on the shared cluster."""
+    client = cluster_client(redis_cluster_peer)
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 @pytest.fixture

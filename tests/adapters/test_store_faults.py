@@ -1,9 +1,10 @@
 """Store guarantees under faults (issue 9 items 5, 6, 7, 12, and Token.extra round trips).
 
-Against the real backends: a SQLite file, a redis-server on loopback, and the in-process store.
-Versions never repeat for a key (after delete or expiry), leases ignore wall-clock steps and
-earlier boots, corrupt stored bytes are a typed error that keeps no bytes, and a lifetime no
-clock reaches is stored without an expiry instead of failing half-written.
+Against the real backends: a SQLite file, a redis-server on loopback (plain and in cluster
+mode), and the in-process store. Versions never repeat for a key (after delete or expiry),
+leases ignore wall-clock steps and earlier boots, corrupt stored bytes are a typed error that
+keeps no bytes, and a lifetime no clock reaches is stored without an expiry instead of failing
+half-written.
 """
 
 from __future__ import annotations
@@ -30,16 +31,19 @@ def token(name: str) -> Token:
     return make_token(name, extra={"tenant": name, "n": 7, "nested": {"list": [1, "two", None]}})
 
 
-@pytest.fixture(params=["memory", "sqlite", "redis"])
+@pytest.fixture(params=["memory", "sqlite", "redis", "redis-cluster"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TokenStore]:
     made: TokenStore
     if request.param == "memory":
         made = MemoryStore()
     elif request.param == "sqlite":
         made = SqliteStore(tmp_path / "tokens.db")
-    else:
+    elif request.param == "redis":
         peer: RedisPeer = request.getfixturevalue("redis_peer")
         made = RedisStore(peer.url, prefix=f"test:{uuid.uuid4().hex}:")
+    else:
+        cluster = request.getfixturevalue("redis_cluster_client")
+        made = RedisStore(client=cluster, prefix=f"{{tokenwire-test}}:{uuid.uuid4().hex}:")
     try:
         yield made
     finally:

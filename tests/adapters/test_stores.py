@@ -1,4 +1,5 @@
-"""Token stores: the same contract for MemoryStore, SqliteStore and RedisStore (a real server).
+"""Token stores: the same contract for MemoryStore, SqliteStore and RedisStore (a real server,
+and a real Redis Cluster node).
 
 The contract is what single-flight refresh across processes relies on: compare-and-set on a
 version (a stale writer loses and changes nothing), an exclusive lease that is taken over once it
@@ -23,7 +24,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from tests.redis_peer import RedisPeer
+from tests.redis_peer import RedisPeer, cluster_client
 from tests.spawned import run_spawned
 from tests.store_helpers import FakeClock, make_token
 from tokenwire.adapters.stores import (
@@ -82,7 +83,16 @@ def redis_harness(peer: RedisPeer, **options: Any) -> Harness:
     )
 
 
-@pytest.fixture(params=["memory", "sqlite", "redis"])
+def redis_cluster_harness(peer: RedisPeer) -> Harness:
+    """A RedisStore on a cluster client, under a hash-tagged prefix (all keys in one slot)."""
+    client = cluster_client(peer)
+    prefix = f"{{tokenwire-test}}:{uuid.uuid4().hex}:"
+    return Harness(
+        store=RedisStore(client=client, prefix=prefix), kind="redis", raw=client, prefix=prefix
+    )
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis", "redis-cluster"])
 def harness(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Harness]:
     kind: str = request.param
     if kind == "memory":
@@ -91,8 +101,10 @@ def harness(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Harness]
     elif kind == "sqlite":
         clock = FakeClock()
         made = Harness(SqliteStore(tmp_path / "tokens.db", monotonic=clock), kind, clock)
-    else:
+    elif kind == "redis":
         made = redis_harness(request.getfixturevalue("redis_peer"))
+    else:
+        made = redis_cluster_harness(request.getfixturevalue("redis_cluster_peer"))
     try:
         yield made
     finally:

@@ -17,6 +17,14 @@ Layout, under ``prefix`` (default ``tokenwire:``):
   lease expired cannot release its successor's lease, and its late compare-and-set fails because
   the successor's write moved the version on (fencing).
 
+On Redis Cluster both scripts must find their keys in one hash slot, or Redis refuses them with
+``CROSSSLOT``. The default layout hashes each key whole, so the token hash and its version
+counter land in different slots. A ``prefix`` holding a hash tag (``prefix="{tokenwire}:"``)
+makes every key hash by the tag alone: all of them share one slot, and the scripts run. Given a
+:class:`redis.cluster.RedisCluster` client, the store refuses a prefix without a hash tag when it
+is built, instead of failing on its first write. The default prefix stays untagged, so existing
+single-server deployments keep their keys.
+
 Expiry of stored tokens: a token without a refresh token is useless once its access token
 expires, so it lives until ``expires_at`` plus :data:`EXPIRY_GRACE`. A token with a refresh token
 must outlive its access token (an access-token TTL would throw the refresh token away): it lives
@@ -52,6 +60,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     import redis
+    import redis.cluster
 
 #: Seconds a token without a refresh token is kept after its access token expired.
 EXPIRY_GRACE = 60.0
@@ -107,10 +116,11 @@ class RedisStore:
         *,
         prefix: str = "tokenwire:",
         refresh_ttl: float | None = None,
-        client: redis.Redis | None = None,
+        client: redis.Redis | redis.cluster.RedisCluster | None = None,
     ) -> None:
         try:
             import redis
+            import redis.cluster
         except ImportError as exc:
             raise ConfigurationError(
                 "RedisStore needs redis-py: install tokenwire-adapters[redis]"
@@ -119,7 +129,12 @@ class RedisStore:
             raise ConfigurationError("prefix must be a string")
         self._prefix = prefix
         self._refresh_ttl = None if refresh_ttl is None else check_ttl(refresh_ttl, "refresh_ttl")
-        self._errors: tuple[type[BaseException], ...] = (redis.RedisError,)
+        # A cluster client raises RedisClusterException (not a RedisError) for a slot it cannot
+        # route, as when the cluster lost the shard holding the slot.
+        self._errors: tuple[type[BaseException], ...] = (
+            redis.RedisError,
+            redis.exceptions.RedisClusterException,
+        )
         self._closed = False
         if client is None:
             if not url or not isinstance(url, str):
@@ -135,9 +150,15 @@ class RedisStore:
                 raise ConfigurationError(f"not a usable Redis URL: {self._where}") from exc
             self._owns_client = True
         else:
+            if isinstance(client, redis.cluster.RedisCluster) and hash_tag(prefix) is None:
+                raise ConfigurationError(
+                    "RedisStore on Redis Cluster needs a prefix with a hash tag, so that the "
+                    'keys of a token share one hash slot: pass prefix="{tokenwire}:" '
+                    f"(got prefix={prefix!r})"
+                )
             self._where = f"<{type(client).__name__}>"
             self._owns_client = False
-        self._client: redis.Redis = client
+        self._client: redis.Redis | redis.cluster.RedisCluster = client
         self._cas = client.register_script(_CAS_SCRIPT)
         self._release = client.register_script(_RELEASE_SCRIPT)
 
@@ -234,6 +255,22 @@ class RedisStore:
 
     def __repr__(self) -> str:
         return f"RedisStore({self._where}, prefix={self._prefix!r})"
+
+
+def hash_tag(prefix: str) -> str | None:
+    """The Redis Cluster hash tag that ``prefix`` gives every key it starts, or None.
+
+    The Cluster spec's rule: a key's tag is what lies between its first ``{`` and the first ``}``
+    after it, if that is not empty. For the tag to be the prefix's own (the same for the token,
+    version and lease keys), both braces must be inside the prefix.
+    """
+    start = prefix.find("{")
+    if start < 0:
+        return None
+    end = prefix.find("}", start + 1)
+    if end <= start + 1:
+        return None
+    return prefix[start + 1 : end]
 
 
 def _redact_url(url: str) -> str:
